@@ -20,8 +20,8 @@ nudj_bootstrap() {
   else
     if [ ! -x "$tools/node/node_modules/node/bin/node" ]; then
       command -v npm >/dev/null || { echo "bootstrap: npm is needed to install Node.js 24 (found no npm on PATH)" >&2; return 1; }
-      echo "bootstrap: node is ${node_major:+v$node_major}${node_major:-missing}; installing Node.js 24 into .tools/node" >&2
-      npm install --silent --no-audit --no-fund --prefix "$tools/node" node@24 >&2 || return 1
+      echo "bootstrap: node is ${node_major:+v$node_major and not 24}${node_major:-missing}; installing Node.js 24 into .tools/node" >&2
+      npm install --loglevel=error --no-audit --no-fund --prefix "$tools/node" node@24 >&2 || return 1
     fi
     ln -sf "$tools/node/node_modules/node/bin/node" "$tools/bin/node"
   fi
@@ -29,7 +29,7 @@ nudj_bootstrap() {
   if [ "$(pnpm --version 2>/dev/null)" != "$pnpm_version" ]; then
     if [ ! -x "$tools/pnpm/node_modules/.bin/pnpm" ] || [ "$("$tools/pnpm/node_modules/.bin/pnpm" --version)" != "$pnpm_version" ]; then
       echo "bootstrap: installing pnpm $pnpm_version into .tools/pnpm" >&2
-      npm install --silent --no-audit --no-fund --prefix "$tools/pnpm" "pnpm@$pnpm_version" >&2 || return 1
+      npm install --loglevel=error --no-audit --no-fund --prefix "$tools/pnpm" "pnpm@$pnpm_version" >&2 || return 1
     fi
     ln -sf "$tools/pnpm/node_modules/.bin/pnpm" "$tools/bin/pnpm"
   fi

@@ -20,7 +20,7 @@ nudj_bootstrap() {
   else
     if [ ! -x "$tools/node/node_modules/node/bin/node" ]; then
       command -v npm >/dev/null || { echo "bootstrap: npm is needed to install Node.js 24 (found no npm on PATH)" >&2; return 1; }
-      echo "bootstrap: node is ${node_major:+v$node_major and not 24}${node_major:-missing}; installing Node.js 24 into .tools/node" >&2
+      echo "bootstrap: found node ${node_major:-(none)}, need 24; installing Node.js 24 into .tools/node" >&2
       npm install --loglevel=error --no-audit --no-fund --prefix "$tools/node" node@24 >&2 || return 1
     fi
     ln -sf "$tools/node/node_modules/node/bin/node" "$tools/bin/node"

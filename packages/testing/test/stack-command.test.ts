@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isPortInUse } from '../src/stack/port-in-use.ts'
@@ -16,8 +16,12 @@ let port: number
 type Run = { code: number; out: string }
 
 async function stack(...args: string[]): Promise<Run> {
+  return await stackWith({}, ...args)
+}
+
+async function stackWith(extraEnv: Record<string, string>, ...args: string[]): Promise<Run> {
   return await new Promise((resolve) => {
-    const env = { ...process.env, STACK_DIR: dir, STACK_MODE: 'local', STACK_POSTGRES_PORT: String(port) }
+    const env = { ...process.env, STACK_DIR: dir, STACK_MODE: 'local', STACK_POSTGRES_PORT: String(port), ...extraEnv }
     execFile(process.execPath, [stackBin, ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr })
     })
@@ -83,5 +87,20 @@ describe('pnpm stack', () => {
   it('rejects an unknown server or command with usage', async () => {
     expect(await stack('up', 'zookeeper')).toMatchObject({ code: 2, out: expect.stringContaining('unknown server zookeeper') as unknown })
     expect(await stack('restart')).toMatchObject({ code: 2, out: expect.stringContaining('usage: pnpm stack') as unknown })
+  })
+
+  it('names the missing tool when Maven or Go is absent', async () => {
+    // A PATH holding only Node: no mvn, no go. The stack folder is empty, so each server
+    // would have to fetch or build its artifacts first.
+    const onlyNode: Record<string, string> = { PATH: dirname(process.execPath) }
+    for (const name of ['STACK_KAFKA_PORT', 'STACK_KAFKA_CONTROLLER_PORT', 'STACK_SMTP_PORT', 'STACK_MAIL_API_PORT']) {
+      onlyNode[name] = String(await freePort())
+    }
+    const kafka = await stackWith(onlyNode, 'up', 'kafka')
+    expect(kafka.code).toBe(1)
+    expect(kafka.out).toContain('Maven (mvn) is needed to fetch the Kafka and schema registry artifacts')
+    const smtp = await stackWith(onlyNode, 'up', 'smtp')
+    expect(smtp.code).toBe(1)
+    expect(smtp.out).toContain('Go is needed once to build Mailpit')
   })
 })

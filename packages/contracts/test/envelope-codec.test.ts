@@ -1,0 +1,59 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { uniqueName } from '@nudj-webhooks/testing'
+import { describe, expect, inject, it } from 'vitest'
+import { createEnvelopeCodec, webhookReceivedSchema, type WebhookReceived } from '../src/index.ts'
+
+const infra = inject('infra')
+const registry = new SchemaRegistry({ host: infra.schemaRegistryUrl })
+
+const envelope = (): WebhookReceived => ({
+  webhookId: 'dlv_123',
+  source: 'acme',
+  event: 'reward.earned',
+  canonicalEvent: 'reward.earned',
+  category: 'reward',
+  generation: 'gen2',
+  receivedAt: Date.parse('2026-04-17T14:30:01.250Z'),
+  authScheme: 'gen2-hmac',
+  headers: { 'x-nudj-event': 'reward.earned', 'content-type': 'application/json' },
+  // Bytes that a re-serialisation would change: spacing, key order, an escaped slash.
+  body: Buffer.from('{ "event":"reward.earned",  "data":{"url":"https:\\/\\/x"} }'),
+})
+
+describe('WebhookReceived codec', () => {
+  it('registers under <topic>-value and round-trips an envelope with the body byte for byte', async () => {
+    const codec = createEnvelopeCodec(registry)
+    const topic = `nudj.webhooks.${uniqueName('reward')}`
+    const id = await codec.register(topic)
+    expect(await registry.getLatestSchemaId(`${topic}-value`)).toBe(id)
+    expect(await codec.register(topic)).toBe(id)
+
+    const value = await codec.encode(topic, envelope())
+    expect(value.readInt32BE(1)).toBe(id)
+    const decoded = await codec.decode(value)
+    expect(decoded).toEqual(envelope())
+    expect(decoded.body.equals(envelope().body)).toBe(true)
+  })
+
+  it('reads records written by a newer compatible version of the schema', async () => {
+    const topic = `nudj.webhooks.${uniqueName('reward')}`
+    const codec = createEnvelopeCodec(registry)
+    await codec.register(topic)
+    const v2 = JSON.parse(webhookReceivedSchema) as { fields: object[] }
+    v2.fields.push({ name: 'traceId', type: ['null', 'string'], default: null })
+    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(v2) }, { subject: `${topic}-value` })
+
+    const written = await registry.encode(id, { ...envelope(), traceId: 'trace-1' })
+    expect(await codec.decode(written)).toEqual(envelope())
+  })
+
+  it('the registry refuses an incompatible change to the subject', async () => {
+    const topic = `nudj.webhooks.${uniqueName('reward')}`
+    await createEnvelopeCodec(registry).register(topic)
+    const broken = JSON.parse(webhookReceivedSchema) as { fields: { name: string }[] }
+    broken.fields.push({ name: 'mandatory', type: 'string' } as { name: string })
+    await expect(
+      registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(broken) }, { subject: `${topic}-value` }),
+    ).rejects.toThrow(/Incompatible/)
+  })
+})

@@ -18,6 +18,7 @@ export default tseslint.config(
       'no-console': 'error',
       // Functions that satisfy a Promise-returning interface need not await anything.
       '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-restricted-syntax': [
         'error',
         { selector: 'ExportAllDeclaration', message: 'List named exports explicitly (no `export *`).' },

@@ -1,39 +1,16 @@
-import { SchemaType, type DecodeOptions, type SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import { createAvroCodec, type AvroCodec } from './create-avro-codec.ts'
 import { webhookReceivedSchema, type WebhookReceived } from './webhook-received.ts'
+import { webhookRejectedSchema, type WebhookRejected } from './webhook-rejected.ts'
 
-export type EnvelopeCodec = {
-  /** Registers the schema for a topic (subject `<topic>-value`) once; answers its id. */
-  register: (topic: string) => Promise<number>
-  /** Confluent wire format: magic byte, schema id, Avro binary. */
-  encode: (topic: string, envelope: WebhookReceived) => Promise<Buffer>
-  /** Decodes with the writer's schema from the registry, read as this version's shape. */
-  decode: (value: Buffer) => Promise<WebhookReceived>
+export type EnvelopeCodec = AvroCodec<WebhookReceived>
+
+/** The WebhookReceived codec (nudj.webhooks.<category>). */
+export function createEnvelopeCodec(registry: SchemaRegistry): EnvelopeCodec {
+  return createAvroCodec<WebhookReceived>(registry, webhookReceivedSchema)
 }
 
-/**
- * The WebhookReceived codec over a Confluent-compatible registry. Registration sets the
- * subject's compatibility to BACKWARD, so the registry refuses an incompatible change too.
- */
-export function createEnvelopeCodec(registry: SchemaRegistry): EnvelopeCodec {
-  const schema = { type: SchemaType.AVRO as const, schema: webhookReceivedSchema }
-  const ids = new Map<string, Promise<number>>()
-  // Reading as this version's shape resolves records written with any compatible version.
-  const decodeOptions = { [SchemaType.AVRO]: { readerSchema: JSON.parse(webhookReceivedSchema) as object } } as DecodeOptions
-
-  function register(topic: string): Promise<number> {
-    let id = ids.get(topic)
-    if (!id) {
-      id = registry.register(schema, { subject: `${topic}-value` }).then((r) => r.id)
-      // A failed registration is tried again next time instead of being cached.
-      void id.catch(() => ids.delete(topic))
-      ids.set(topic, id)
-    }
-    return id
-  }
-
-  return {
-    register,
-    encode: async (topic, envelope) => await registry.encode(await register(topic), envelope),
-    decode: async (value) => (await registry.decode(value, decodeOptions)) as WebhookReceived,
-  }
+/** The WebhookRejected codec (nudj.webhooks.rejected, audit only). */
+export function createRejectionCodec(registry: SchemaRegistry): AvroCodec<WebhookRejected> {
+  return createAvroCodec<WebhookRejected>(registry, webhookRejectedSchema)
 }

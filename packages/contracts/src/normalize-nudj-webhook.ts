@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto'
 import { lookupEvent, type Category, type EntityKind } from './catalog.ts'
 import { ContractError } from './contract-error.ts'
+import { deriveWebhookId, type WebhookIdSource } from './derive-webhook-id.ts'
 import { readHeader, type Headers } from './read-header.ts'
 
 /** `gen1`: `{id, eventSubCategory, payload, createdAt, ...}`; `gen2`: `{event, timestamp, data}`. */
 export type Generation = 'gen1' | 'gen2' | 'unknown'
-
-export type WebhookIdSource = 'delivery-header' | 'body-id' | 'body-hash'
 
 export type NudjUser = { id?: string; externalId?: string; email?: string }
 
@@ -50,7 +48,7 @@ export function normalizeNudjWebhook(rawBody: Uint8Array | string, headers: Head
   const generation = detectGeneration(body, headers)
   const event = (generation === 'gen1' ? str(body.eventSubCategory) : str(body.event)) ?? headerEvent ?? ''
   const entry = lookupEvent(event)
-  const { webhookId, webhookIdSource } = webhookIdOf(rawBody, body, headers, options.source ?? '')
+  const { webhookId, webhookIdSource } = deriveWebhookId(rawBody, headers, options.source ?? '', body)
   const fields = generation === 'gen1' ? readGen1(body, entry?.entity) : readGen2(body)
   return {
     generation,
@@ -89,16 +87,6 @@ function detectGeneration(body: Record<string, unknown>, headers: Headers): Gene
   if ('eventSubCategory' in body || ('eventCategory' in body && 'payload' in body)) return 'gen1'
   if ('event' in body || 'data' in body || readHeader(headers, 'x-nudj-signature') !== undefined) return 'gen2'
   return 'unknown'
-}
-
-/** The id rule: delivery header, then the gen-1 body id, then a hash of source and body. */
-function webhookIdOf(rawBody: Uint8Array | string, body: Record<string, unknown>, headers: Headers, source: string) {
-  const delivery = readHeader(headers, 'x-nudj-delivery-id')
-  if (delivery) return { webhookId: delivery, webhookIdSource: 'delivery-header' as const }
-  const id = str(body.id)
-  if (id) return { webhookId: id, webhookIdSource: 'body-id' as const }
-  const hash = createHash('sha256').update(source).update('\n').update(rawBody).digest('hex')
-  return { webhookId: `sha256:${hash}`, webhookIdSource: 'body-hash' as const }
 }
 
 type Fields = Pick<NudjEvent, 'occurredAt' | 'organisationId' | 'communityId' | 'user' | 'entities'>

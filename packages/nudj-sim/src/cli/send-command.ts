@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { parseDuration } from '../parse-duration.ts'
+import { parseDuration } from '@nudj-webhooks/config'
 import { runSend, type SendOptions } from '../run-send.ts'
 import { formatProgress, formatSendReport } from '../send-report.ts'
 import { UsageError, type CommandIo } from './command-io.ts'

@@ -6,3 +6,6 @@ export function parseDuration(text: string): number {
   if (!match) throw new RangeError(`'${text}' is not a duration (use a number and ms, s, m or h, e.g. 10s)`)
   return Math.round(Number(match[1]) * (units[match[2] as string] as number))
 }
+
+/** The TypeBox pattern a duration string must match, so loadConfig reports bad ones. */
+export const durationPattern = '^\\d+(\\.\\d+)?(ms|s|m|h)$'

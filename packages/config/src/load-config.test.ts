@@ -1,0 +1,43 @@
+import { Type } from '@sinclair/typebox'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './load-config.ts'
+import { durationPattern, parseDuration } from './parse-duration.ts'
+
+const schema = Type.Object({
+  PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8080, description: 'public port' }),
+  KAFKA_BROKERS: Type.String({ minLength: 1, description: 'brokers' }),
+  TIMEOUT: Type.String({ pattern: durationPattern, default: '5s', description: 'a duration' }),
+  PLAIN_HTTP: Type.Boolean({ default: false, description: 'serve plain HTTP' }),
+})
+
+describe('loadConfig', () => {
+  it('applies defaults and converts strings to the declared types', () => {
+    expect(loadConfig(schema, { KAFKA_BROKERS: 'a:9092', PLAIN_HTTP: 'true', PORT: '9000', OTHER: 'x' })).toEqual({
+      PORT: 9000,
+      KAFKA_BROKERS: 'a:9092',
+      TIMEOUT: '5s',
+      PLAIN_HTTP: true,
+    })
+  })
+
+  it('lists every problem at once, naming the variable and what it got', () => {
+    try {
+      loadConfig(schema, { PORT: '70000', TIMEOUT: 'soon' })
+      expect.unreachable('loadConfig accepted a bad configuration')
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError)
+      const { problems } = err as ConfigError
+      expect(problems.some((p) => p.startsWith('PORT:') && p.includes('got "70000"'))).toBe(true)
+      expect(problems.some((p) => p.startsWith('KAFKA_BROKERS:') && p.includes('not set'))).toBe(true)
+      expect(problems.some((p) => p.startsWith('TIMEOUT:') && p.includes('got "soon"'))).toBe(true)
+    }
+  })
+})
+
+describe('parseDuration', () => {
+  it('reads durations and names a bad one', () => {
+    expect(parseDuration('250ms')).toBe(250)
+    expect(parseDuration('1.5m')).toBe(90_000)
+    expect(() => parseDuration('5 seconds')).toThrow("'5 seconds' is not a duration")
+  })
+})

@@ -1,0 +1,48 @@
+import type { Static, TObject } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+/** Configuration that cannot start a service; the message lists every problem. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID'
+  readonly retryable = false
+  readonly problems: string[]
+
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+/**
+ * Reads a service's configuration from environment variables named after the schema's
+ * properties: defaults applied, strings converted to the declared types, and every
+ * problem reported at once before anything connects anywhere.
+ */
+export function loadConfig<T extends TObject>(schema: T, env: Record<string, string | undefined>): Static<T> {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(schema.properties)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  const value = Value.Convert(schema, Value.Default(schema, structuredClone(raw)))
+  // One problem per variable: the first error TypeBox finds for it says the most.
+  const problems = new Map<string, string>()
+  for (const error of Value.Errors(schema, value)) {
+    const name = error.path.replace(/^\//, '') || '(root)'
+    const given = raw[name] === undefined ? 'not set' : `got ${JSON.stringify(raw[name])}`
+    if (!problems.has(name)) problems.set(name, `${name}: ${error.message} (${given})`)
+  }
+  if (problems.size > 0) throw new ConfigError([...problems.values()])
+  return value as Static<T>
+}
+
+/** A table of the schema's variables (name, default, description) for --help and READMEs. */
+export function describeConfig(schema: TObject): string {
+  return Object.entries(schema.properties)
+    .map(([name, property]) => {
+      const fallback = property.default === undefined ? '(required)' : JSON.stringify(property.default)
+      return `${name} = ${fallback}\n    ${String(property.description ?? '')}`
+    })
+    .join('\n')
+}

@@ -1,0 +1,7 @@
+export { createBatchingProducer } from './create-batching-producer.ts'
+export type { BatchingProducer, BatchingProducerOptions, OutgoingRecord } from './create-batching-producer.ts'
+export { createKafkaClient } from './create-kafka-client.ts'
+export type { KafkaClientOptions } from './create-kafka-client.ts'
+export { ensureTopics } from './ensure-topics.ts'
+export type { TopicSpec } from './ensure-topics.ts'
+export { FatalError, RetryableError } from './errors.ts'

@@ -1,0 +1,7 @@
+export { createLogger } from './create-logger.ts'
+export type { LoggerOptions } from './create-logger.ts'
+export { createMetricsRegistry } from './create-metrics-registry.ts'
+export { installShutdown } from './install-shutdown.ts'
+export type { ShutdownStep } from './install-shutdown.ts'
+export { startOpsServer } from './start-ops-server.ts'
+export type { OpsServer, OpsServerOptions, ReadinessCheck } from './start-ops-server.ts'

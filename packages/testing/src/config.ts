@@ -1,10 +1,12 @@
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 
 // The only file of this package that reads the environment.
 
 export type StackConfig = {
-  /** Where the stack keeps artifacts, data, logs and process records (git ignores it). */
+  /** Where the stack keeps data, logs and process records (git ignores it). */
   dir: string
+  /** Where downloaded and built artifacts are cached (default `<dir>/artifacts`). */
+  artifactsDir: string
   kafka: { version: string; port: number; controllerPort: number }
   registry: { version: string; port: number; managementPort: number }
   postgres: { port: number; password: string }
@@ -40,6 +42,7 @@ export function loadStackConfig(root: string, env = process.env): StackConfig {
   }
   const config: StackConfig = {
     dir: resolve(root, env.STACK_DIR ?? '.stack'),
+    artifactsDir: resolve(root, env.STACK_ARTIFACTS_DIR ?? join(env.STACK_DIR ?? '.stack', 'artifacts')),
     kafka: {
       version: '4.1.1',
       port: port('STACK_KAFKA_PORT', 9092),

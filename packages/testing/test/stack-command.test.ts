@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
+import { freePort } from '../src/free-port.ts'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -26,14 +27,6 @@ async function stackWith(extraEnv: Record<string, string>, ...args: string[]): P
       resolve({ code: err ? Number(err.code ?? 1) : 0, out: stdout + stderr })
     })
   })
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 beforeAll(async () => {

@@ -29,7 +29,7 @@ const log4jConfig = `Configuration:
 /** A single combined broker and controller in KRaft mode, on loopback. */
 export function createKafkaServer(config: StackConfig): Server {
   const { version, port, controllerPort } = config.kafka
-  const libs = join(config.dir, 'artifacts', `kafka-${version}`, 'libs')
+  const libs = join(config.artifactsDir, `kafka-${version}`, 'libs')
   const home = join(config.dir, 'data', 'kafka')
   const logDir = join(home, 'log')
   const address = `127.0.0.1:${port}`

@@ -17,7 +17,7 @@ export const ccompatPath = '/apis/ccompat/v7'
  */
 export function createRegistryServer(config: StackConfig): Server {
   const { version, port, managementPort } = config.registry
-  const home = join(config.dir, 'artifacts', `apicurio-registry-${version}`)
+  const home = join(config.artifactsDir, `apicurio-registry-${version}`)
   const app = join(home, 'app')
   const address = `http://127.0.0.1:${port}${ccompatPath}`
 

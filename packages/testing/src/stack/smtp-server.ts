@@ -12,7 +12,7 @@ import { isHttpOk, type Server } from './server.ts'
  */
 export function createSmtpServer(config: StackConfig): Server {
   const { version, smtpPort, httpPort } = config.smtp
-  const bin = join(config.dir, 'artifacts', `mailpit-${version}`)
+  const bin = join(config.artifactsDir, `mailpit-${version}`)
   const mailpit = join(bin, 'mailpit')
 
   return {

@@ -1,0 +1,219 @@
+import { readFileSync } from 'node:fs'
+import { durationPattern, loadConfig, ConfigError, parseDuration } from '@nudj-webhooks/config'
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import type { AuthScheme, Source } from './source.ts'
+
+// The only file of this service that reads the environment (and the secret files the
+// sources file names).
+
+const schema = Type.Object({
+  INGEST_HOST: Type.String({ default: '0.0.0.0', description: 'address of the public listener' }),
+  INGEST_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'public port (Nudj delivers here)' }),
+  INGEST_OPS_HOST: Type.String({
+    default: '127.0.0.1',
+    description: 'address of the ops listener (/metrics, /livez, /readyz, /openapi.json)',
+  }),
+  INGEST_OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9090, description: 'ops port, never the public one' }),
+  INGEST_TLS_CERT_FILE: Type.Optional(Type.String({ description: 'PEM certificate (chain); reloaded when the file changes' })),
+  INGEST_TLS_KEY_FILE: Type.Optional(Type.String({ description: 'PEM private key; reloaded when the file changes' })),
+  INGEST_ALLOW_PLAIN_HTTP: Type.Boolean({ default: false, description: 'serve plain HTTP (only behind a TLS-terminating proxy)' }),
+  INGEST_SOURCES_FILE: Type.String({
+    minLength: 1,
+    description: 'JSON file naming each source, its auth schemes and where its secrets are',
+  }),
+  INGEST_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'larger bodies are answered 413' }),
+  INGEST_PRODUCE_TIMEOUT: Type.String({
+    pattern: durationPattern,
+    default: '5s',
+    description: 'longest wait for Kafka before answering 503 (Nudj gives up at 10 s)',
+  }),
+  INGEST_RETRY_AFTER_SECONDS: Type.Integer({ minimum: 1, default: 5, description: 'Retry-After on every 503' }),
+  INGEST_MAX_EVENT_LOOP_DELAY: Type.String({
+    pattern: durationPattern,
+    default: '250ms',
+    description: 'shed load (503) above this event-loop delay',
+  }),
+  INGEST_MAX_PENDING_RECORDS: Type.Integer({
+    minimum: 1,
+    default: 20_000,
+    description: 'shed load (503) above this many records waiting for Kafka',
+  }),
+  INGEST_RATE_LIMIT_PER_SOURCE: Type.Number({
+    minimum: 0,
+    default: 0,
+    description: 'requests per second per source, 0 for none; excess is answered 503',
+  }),
+  INGEST_RATE_LIMIT_PER_ADDRESS: Type.Number({
+    minimum: 0,
+    default: 0,
+    description: 'requests per second per client address, 0 for none; excess is answered 503',
+  }),
+  INGEST_AUDIT_PER_SECOND: Type.Number({
+    minimum: 0,
+    default: 10,
+    description: 'rejected requests recorded on nudj.webhooks.rejected per second per source',
+  }),
+  KAFKA_BROKERS: Type.String({ minLength: 1, description: 'comma-separated host:port list' }),
+  KAFKA_CLIENT_ID: Type.String({ default: 'nudj-webhooks-ingest', description: 'kafkajs client id' }),
+  KAFKA_TOPIC_PREFIX: Type.String({ default: 'nudj.webhooks', description: 'topics are <prefix>.<category>' }),
+  KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, default: 6, description: 'partitions of topics created at startup' }),
+  KAFKA_REPLICATION_FACTOR: Type.Integer({
+    minimum: 1,
+    default: 1,
+    description: 'replication of topics created at startup (3 in production)',
+  }),
+  KAFKA_TOPIC_RETENTION_HOURS: Type.Integer({
+    minimum: -1,
+    default: 720,
+    description: 'retention of topics created at startup; -1 keeps forever',
+  }),
+  KAFKA_LINGER: Type.String({ pattern: durationPattern, default: '2ms', description: 'how long an idle producer waits to fill a batch' }),
+  KAFKA_MAX_BATCH_RECORDS: Type.Integer({ minimum: 1, default: 1000, description: 'records per produce request at most' }),
+  KAFKA_COMPRESSION: Type.Union([Type.Literal('gzip'), Type.Literal('none')], {
+    default: 'gzip',
+    description: 'compression of produce batches',
+  }),
+  SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, description: 'Confluent-compatible registry API root' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),
+    { default: 'info', description: 'pino level' },
+  ),
+  SHUTDOWN_TIMEOUT: Type.String({
+    pattern: durationPattern,
+    default: '25s',
+    description: 'longest graceful shutdown before exiting anyway',
+  }),
+})
+
+export type IngestEnv = Static<typeof schema>
+
+export type IngestConfig = Omit<IngestEnv, 'KAFKA_BROKERS' | 'INGEST_TLS_CERT_FILE' | 'INGEST_TLS_KEY_FILE'> & {
+  brokers: string[]
+  tls?: { certFile: string; keyFile: string }
+  sources: Map<string, Source>
+  defaultSource?: string
+  produceTimeoutMs: number
+  maxEventLoopDelayMs: number
+  lingerMs: number
+  shutdownTimeoutMs: number
+}
+
+const secretRef = Type.Union([Type.Object({ env: Type.String({ minLength: 1 }) }), Type.Object({ file: Type.String({ minLength: 1 }) })])
+const sourcesSchema = Type.Object({
+  defaultSource: Type.Optional(Type.String()),
+  sources: Type.Record(
+    Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }),
+    Type.Object({
+      schemes: Type.Array(Type.Union([Type.Literal('gen2-hmac'), Type.Literal('gen1-static'), Type.Literal('standard-webhooks')]), {
+        minItems: 1,
+      }),
+      gen2Secrets: Type.Optional(Type.Array(Type.Intersect([Type.Object({ id: Type.String({ minLength: 1 }) }), secretRef]))),
+      gen1Headers: Type.Optional(
+        Type.Record(Type.String({ minLength: 1 }), Type.Union([secretRef, Type.Object({ value: Type.String() })])),
+      ),
+      standardWebhooks: Type.Optional(
+        Type.Object({
+          secrets: Type.Array(Type.Intersect([Type.Object({ id: Type.String({ minLength: 1 }) }), secretRef]), { minItems: 1 }),
+          toleranceSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+      ),
+    }),
+  ),
+})
+
+/** Loads and checks everything at once; throws a ConfigError listing every problem. */
+export function loadIngestConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
+  const base = loadConfig(schema, env)
+  const problems: string[] = []
+  if (!base.INGEST_ALLOW_PLAIN_HTTP && !(base.INGEST_TLS_CERT_FILE && base.INGEST_TLS_KEY_FILE)) {
+    problems.push(
+      'INGEST_TLS_CERT_FILE and INGEST_TLS_KEY_FILE: both are required unless INGEST_ALLOW_PLAIN_HTTP=true (behind a TLS proxy)',
+    )
+  }
+  const { sources, defaultSource } = readSources(base.INGEST_SOURCES_FILE, env, problems)
+  if (problems.length > 0) throw new ConfigError(problems)
+  const { KAFKA_BROKERS, INGEST_TLS_CERT_FILE, INGEST_TLS_KEY_FILE, ...rest } = base
+  return {
+    ...rest,
+    brokers: KAFKA_BROKERS.split(',').map((b) => b.trim()),
+    tls: INGEST_TLS_CERT_FILE && INGEST_TLS_KEY_FILE ? { certFile: INGEST_TLS_CERT_FILE, keyFile: INGEST_TLS_KEY_FILE } : undefined,
+    sources,
+    defaultSource,
+    produceTimeoutMs: parseDuration(base.INGEST_PRODUCE_TIMEOUT),
+    maxEventLoopDelayMs: parseDuration(base.INGEST_MAX_EVENT_LOOP_DELAY),
+    lingerMs: parseDuration(base.KAFKA_LINGER),
+    shutdownTimeoutMs: parseDuration(base.SHUTDOWN_TIMEOUT),
+  }
+}
+
+// Literal values are for harmless headers such as X-Webhook-Source; anything that looks
+// like a credential must come from the environment or a file.
+const credentialHeader = /authorization|key|token|secret|signature|password/i
+
+function readSources(
+  file: string,
+  env: Record<string, string | undefined>,
+  problems: string[],
+): { sources: Map<string, Source>; defaultSource?: string } {
+  const sources = new Map<string, Source>()
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (err) {
+    problems.push(`INGEST_SOURCES_FILE: cannot read ${file} as JSON: ${(err as Error).message}`)
+    return { sources }
+  }
+  const errors = [...Value.Errors(sourcesSchema, parsed)]
+  if (errors.length > 0) {
+    for (const e of errors.slice(0, 10)) problems.push(`INGEST_SOURCES_FILE ${e.path || '/'}: ${e.message}`)
+    return { sources }
+  }
+  const doc = parsed as Static<typeof sourcesSchema>
+  const secret = (where: string, ref: { env: string } | { file: string }): Buffer => {
+    if ('env' in ref) {
+      const value = env[ref.env]
+      if (!value) problems.push(`${where}: environment variable ${ref.env} is not set`)
+      return Buffer.from(value ?? '')
+    }
+    try {
+      return Buffer.from(readFileSync(ref.file, 'utf8').trim())
+    } catch (err) {
+      problems.push(`${where}: cannot read secret file ${ref.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+      return Buffer.alloc(0)
+    }
+  }
+  for (const [name, s] of Object.entries(doc.sources)) {
+    const where = `source ${name}`
+    const schemes = new Set<AuthScheme>(s.schemes)
+    const gen2Secrets = (s.gen2Secrets ?? []).map((ref) => ({ id: ref.id, secret: secret(`${where} gen2Secrets ${ref.id}`, ref) }))
+    const gen1Headers = Object.entries(s.gen1Headers ?? {}).map(([header, ref]) => {
+      if ('value' in ref) {
+        if (credentialHeader.test(header))
+          problems.push(`${where} gen1Headers ${header}: give a credential as {"env": ...} or {"file": ...}, never inline`)
+        return { name: header.toLowerCase(), value: Buffer.from(ref.value) }
+      }
+      return { name: header.toLowerCase(), value: secret(`${where} gen1Headers ${header}`, ref) }
+    })
+    const standardSecrets = (s.standardWebhooks?.secrets ?? []).map((ref) => {
+      const text = secret(`${where} standardWebhooks ${ref.id}`, ref).toString()
+      return { id: ref.id, key: Buffer.from(text.startsWith('whsec_') ? text.slice(6) : text, 'base64') }
+    })
+    if (schemes.has('gen2-hmac') && gen2Secrets.length === 0) problems.push(`${where}: gen2-hmac needs at least one of gen2Secrets`)
+    if (schemes.has('gen1-static') && gen1Headers.length === 0) problems.push(`${where}: gen1-static needs gen1Headers`)
+    if (schemes.has('standard-webhooks') && standardSecrets.length === 0)
+      problems.push(`${where}: standard-webhooks needs standardWebhooks.secrets`)
+    sources.set(name, {
+      name,
+      schemes,
+      gen2Secrets,
+      gen1Headers,
+      standardWebhooks: { secrets: standardSecrets, toleranceSeconds: s.standardWebhooks?.toleranceSeconds ?? 300 },
+    })
+  }
+  if (doc.defaultSource !== undefined && !sources.has(doc.defaultSource))
+    problems.push(`INGEST_SOURCES_FILE: defaultSource ${doc.defaultSource} is not one of the sources`)
+  return { sources, defaultSource: doc.defaultSource }
+}
+
+export { schema as ingestEnvSchema }

@@ -1,0 +1,12 @@
+export type AuthScheme = 'gen2-hmac' | 'gen1-static' | 'standard-webhooks'
+
+/** One configured Nudj organisation or environment, with its secrets loaded. */
+export type Source = {
+  name: string
+  schemes: Set<AuthScheme>
+  /** Several at once while a secret is being rotated; the id names which one verified. */
+  gen2Secrets: { id: string; secret: Buffer }[]
+  /** Gen-1 static headers that must all match (names lower-case). */
+  gen1Headers: { name: string; value: Buffer }[]
+  standardWebhooks: { secrets: { id: string; key: Buffer }[]; toleranceSeconds: number }
+}

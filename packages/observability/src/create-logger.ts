@@ -8,8 +8,9 @@ export type LoggerOptions = {
   destination?: DestinationStream
 }
 
-// Header and field names whose values are never written, wherever they appear in a log
-// object (top level or one object deep, e.g. `headers.authorization`).
+// Header and field names whose values are never written, at the top of a log object or
+// one level down (`headers.authorization`, `config.secret`). Explicit paths: pino's
+// wildcard redaction costs a scan of every key of every line.
 const secretKeys = [
   'authorization',
   'x-nudj-signature',
@@ -22,6 +23,8 @@ const secretKeys = [
   'password',
   'token',
 ]
+const parents = ['headers', 'req.headers', 'request.headers', 'config', 'source']
+const redactPaths = [...secretKeys.map((k) => `["${k}"]`), ...parents.flatMap((p) => secretKeys.map((k) => `${p}["${k}"]`))]
 
 /** The process's root logger: JSON on stdout, `service` and `version` on every line. */
 export function createLogger({ service, version, level = 'info', destination }: LoggerOptions): Logger {
@@ -29,7 +32,7 @@ export function createLogger({ service, version, level = 'info', destination }: 
     level,
     base: { service, version },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: [...secretKeys.map((k) => `["${k}"]`), ...secretKeys.map((k) => `*["${k}"]`)], censor: '[redacted]' },
+    redact: { paths: redactPaths, censor: '[redacted]' },
     formatters: { level: (label: string) => ({ level: label }) },
   }
   return destination ? pino(options, destination) : pino(options)

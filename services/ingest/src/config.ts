@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { durationPattern, loadConfig, ConfigError, parseDuration } from '@nudj-webhooks/config'
 import { Type, type Static } from '@sinclair/typebox'
@@ -186,7 +187,10 @@ function readSources(
   for (const [name, s] of Object.entries(doc.sources)) {
     const where = `source ${name}`
     const schemes = new Set<AuthScheme>(s.schemes)
-    const gen2Secrets = (s.gen2Secrets ?? []).map((ref) => ({ id: ref.id, secret: secret(`${where} gen2Secrets ${ref.id}`, ref) }))
+    const gen2Secrets = (s.gen2Secrets ?? []).map((ref) => ({
+      id: ref.id,
+      key: createSecretKey(secret(`${where} gen2Secrets ${ref.id}`, ref)),
+    }))
     const gen1Headers = Object.entries(s.gen1Headers ?? {}).map(([header, ref]) => {
       if ('value' in ref) {
         if (credentialHeader.test(header))
@@ -197,7 +201,7 @@ function readSources(
     })
     const standardSecrets = (s.standardWebhooks?.secrets ?? []).map((ref) => {
       const text = secret(`${where} standardWebhooks ${ref.id}`, ref).toString()
-      return { id: ref.id, key: Buffer.from(text.startsWith('whsec_') ? text.slice(6) : text, 'base64') }
+      return { id: ref.id, key: createSecretKey(Buffer.from(text.startsWith('whsec_') ? text.slice(6) : text, 'base64')) }
     })
     if (schemes.has('gen2-hmac') && gen2Secrets.length === 0) problems.push(`${where}: gen2-hmac needs at least one of gen2Secrets`)
     if (schemes.has('gen1-static') && gen1Headers.length === 0) problems.push(`${where}: gen1-static needs gen1Headers`)

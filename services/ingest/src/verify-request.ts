@@ -41,8 +41,8 @@ function verifyGen2(source: Source, signature: string, body: Buffer): Verificati
   const given = Buffer.from(match[1] as string, 'hex')
   // Every secret is tried even after a match, so the time taken does not say which one.
   let matched: string | undefined
-  for (const { id, secret } of source.gen2Secrets) {
-    const expected = createHmac('sha256', secret).update(body).digest()
+  for (const { id, key } of source.gen2Secrets) {
+    const expected = createHmac('sha256', key).update(body).digest()
     if (timingSafeEqual(expected, given) && matched === undefined) matched = id
   }
   return matched === undefined

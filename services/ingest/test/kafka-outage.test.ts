@@ -59,7 +59,9 @@ describe('ingest while Kafka is down', () => {
     )
     accepted.push(after.id)
 
-    const stored = new Set((await ingest.read('points', 2)).map((r) => r.key))
-    for (const id of accepted) expect(stored).toContain(id)
+    // Every acknowledged delivery is there (the one refused during the outage may be too:
+    // a duplicate after Nudj's retry, which consumers drop by webhook id).
+    const stored = new Set((await ingest.read('points', accepted)).map((r) => r.key))
+    expect(accepted.filter((id) => !stored.has(id))).toEqual([])
   }, 180_000)
 })

@@ -37,8 +37,14 @@ export const defaultSources = {
 export type TestIngest = RunningIngest & {
   prefix: string
   logLines: string[]
-  /** Reads `count` records of a topic (`reward`, `unknown`, ...) from the start, decoded. */
-  read: (category: string, count: number) => Promise<{ key: string; envelope: WebhookReceived; headers: Record<string, string> }[]>
+  /**
+   * Reads a topic (`reward`, `unknown`, ...) from the start, decoded, until it has `until`
+   * records or, given a list of keys, until every one of them has arrived.
+   */
+  read: (
+    category: string,
+    until: number | string[],
+  ) => Promise<{ key: string; envelope: WebhookReceived; headers: Record<string, string> }[]>
   readRejected: (count: number) => Promise<{ key: string; rejection: WebhookRejected }[]>
   /** How many records a topic holds now (its end offsets added up). */
   countRecords: (category: string) => Promise<number>
@@ -80,17 +86,25 @@ export async function startTestIngest(
   const registry = new SchemaRegistry({ host: infra.schemaRegistryUrl })
   const envelopes = createEnvelopeCodec(registry)
   const rejections = createRejectionCodec(registry)
-  const readRaw = async (category: string, count: number) =>
-    await consumeUntil(kafka, { topics: [`${prefix}.${category}`], groupId: uniqueName('reader'), until: (r) => r.length >= count })
+  const readRaw = async (category: string, until: number | string[]) =>
+    await consumeUntil(kafka, {
+      topics: [`${prefix}.${category}`],
+      groupId: uniqueName('reader'),
+      until: (records) => {
+        if (typeof until === 'number') return records.length >= until
+        const keys = new Set(records.map((r) => r.message.key?.toString()))
+        return until.every((key) => keys.has(key))
+      },
+    })
   const headersOf = (h: Record<string, unknown> | undefined): Record<string, string> =>
     Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k, String(v)]))
   return {
     ...running,
     prefix,
     logLines,
-    read: async (category, count) =>
+    read: async (category, until) =>
       await Promise.all(
-        (await readRaw(category, count)).map(async ({ message }) => ({
+        (await readRaw(category, until)).map(async ({ message }) => ({
           key: message.key?.toString() ?? '',
           envelope: await envelopes.decode(message.value as Buffer),
           headers: headersOf(message.headers),

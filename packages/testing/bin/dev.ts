@@ -2,6 +2,8 @@
 //   pnpm dev [--send N]     N: simulated Nudj events to send once ingest is ready
 // Ctrl-C stops the services; the stack keeps running (pnpm stack down stops it).
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadStackConfig } from '../src/config.ts'
@@ -10,8 +12,6 @@ import { repoRoot } from '../src/repo-root.ts'
 import { createLocalStack } from '../src/stack/local-stack.ts'
 import { waitFor } from '../src/wait-for.ts'
 
-// Development-only credentials for the dev source; never use them anywhere else.
-const devSecrets = { gen2: 'whsec_dev_only_not_a_secret', gen1: 'dev-only-gen1-token' }
 const ports = { ingest: 8080, ingestOps: 9090 }
 
 const { values } = parseArgs({ options: { send: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })
@@ -23,6 +23,23 @@ if (values.help) {
 }
 
 const config = loadStackConfig(repoRoot)
+
+// The dev source's credentials: random, made once per stack folder, kept in files that
+// git ignores (nudj-sim reads them with --secret-file and --gen1-token-file).
+const secretsDir = join(config.dir, 'dev')
+const secretFiles = { gen2: join(secretsDir, 'gen2-secret'), gen1: join(secretsDir, 'gen1-token') }
+async function devSecret(file: string, make: () => string): Promise<string> {
+  const existing = await readFile(file, 'utf8').catch(() => undefined)
+  if (existing) return existing.trim()
+  const value = make()
+  await mkdir(secretsDir, { recursive: true, mode: 0o700 })
+  await writeFile(file, `${value}\n`, { mode: 0o600 })
+  return value
+}
+const devSecrets = {
+  gen2: await devSecret(secretFiles.gen2, () => `whsec_${randomBytes(24).toString('base64url')}`),
+  gen1: await devSecret(secretFiles.gen1, () => randomBytes(24).toString('base64url')),
+}
 const stack = createLocalStack(config, (line) => console.log(`stack: ${line}`))
 for (const r of await stack.up()) console.log(`stack: ${r.name} ${r.outcome} (${r.seconds} s)`)
 const infraEnv = infraToEnv(localStackInfra(config))
@@ -66,7 +83,7 @@ const url = `http://127.0.0.1:${ports.ingest}/webhooks/nudj/dev`
 console.log(`
 dev: the pipeline is running (services built so far: ingest). Ctrl-C stops them.
   ingest      ${url}   (ops: http://127.0.0.1:${ports.ingestOps}/metrics, /readyz, /openapi.json)
-  traffic     NUDJ_SIM_SECRET=${devSecrets.gen2} NUDJ_SIM_GEN1_TOKEN=${devSecrets.gen1} pnpm nudj-sim send --url ${url} --count 1000
+  traffic     pnpm nudj-sim send --url ${url} --secret-file ${secretFiles.gen2} --gen1-token-file ${secretFiles.gen1} --count 1000
 `)
 if (values.send) {
   const sender = spawn(

@@ -120,20 +120,31 @@ const sourcesSchema = Type.Object({
         }),
       ),
     }),
+    // Names outside the pattern are refused rather than silently ignored.
+    { additionalProperties: false },
   ),
 })
 
 /** Loads and checks everything at once; throws a ConfigError listing every problem. */
 export function loadIngestConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
-  const base = loadConfig(schema, env)
+  // Every problem at once: the variables, then TLS and the sources file as far as they can be read.
   const problems: string[] = []
-  if (!base.INGEST_ALLOW_PLAIN_HTTP && !(base.INGEST_TLS_CERT_FILE && base.INGEST_TLS_KEY_FILE)) {
+  let base: IngestEnv | undefined
+  try {
+    base = loadConfig(schema, env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    problems.push(...err.problems)
+  }
+  if (env.INGEST_ALLOW_PLAIN_HTTP !== 'true' && !(env.INGEST_TLS_CERT_FILE && env.INGEST_TLS_KEY_FILE)) {
     problems.push(
       'INGEST_TLS_CERT_FILE and INGEST_TLS_KEY_FILE: both are required unless INGEST_ALLOW_PLAIN_HTTP=true (behind a TLS proxy)',
     )
   }
-  const { sources, defaultSource } = readSources(base.INGEST_SOURCES_FILE, env, problems)
-  if (problems.length > 0) throw new ConfigError(problems)
+  const { sources, defaultSource } = env.INGEST_SOURCES_FILE
+    ? readSources(env.INGEST_SOURCES_FILE, env, problems)
+    : { sources: new Map<string, Source>(), defaultSource: undefined }
+  if (problems.length > 0 || !base) throw new ConfigError(problems)
   const { KAFKA_BROKERS, INGEST_TLS_CERT_FILE, INGEST_TLS_KEY_FILE, ...rest } = base
   return {
     ...rest,

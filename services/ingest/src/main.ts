@@ -1,10 +1,17 @@
 // The ingest service's composition root: configuration, start, graceful shutdown.
-import { ConfigError } from '@nudj-webhooks/config'
+import { ConfigError, describeConfig } from '@nudj-webhooks/config'
 import { createLogger, installShutdown } from '@nudj-webhooks/observability'
-import { loadIngestConfig } from './config.ts'
+import { ingestEnvSchema, loadIngestConfig } from './config.ts'
 import { startIngest } from './start-ingest.ts'
 
 const version = '0.1.0'
+
+if (process.argv.includes('--help')) {
+  process.stdout.write(
+    `ingest: receives Nudj's webhooks and writes them to Kafka.\nConfiguration (environment variables, with defaults):\n\n${describeConfig(ingestEnvSchema)}\n`,
+  )
+  process.exit(0)
+}
 
 let config
 try {

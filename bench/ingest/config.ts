@@ -23,3 +23,8 @@ export function loadVariantConfig(argv: string[], env: Record<string, string | u
   const brokers = (values.brokers ?? env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').filter((b) => b !== '')
   return { port, brokers, topic: values.topic ?? env.BENCH_TOPIC ?? 'bench.ingest' }
 }
+
+/** NODE_OPTIONS as the runner saw them: they change the Node variants' figures, so they are recorded. */
+export function nodeOptionsOf(env: Record<string, string | undefined>): string | undefined {
+  return env.NODE_OPTIONS || undefined
+}

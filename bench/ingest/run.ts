@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildGoFranz } from './build-go-franz.ts'
 import { buildRequestPool } from './build-request-pool.ts'
+import { nodeOptionsOf } from './config.ts'
 import { createBenchTopics } from './create-bench-topics.ts'
 import { describeMachine } from './describe-machine.ts'
 import { findFreePort } from './find-free-port.ts'
@@ -91,10 +92,13 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const ratios = ingestRatios(variants)
+  const nodeOptions = nodeOptionsOf(process.env)
   const report = {
     machine: await describeMachine(),
     date: new Date().toISOString(),
-    command: ['node bench/ingest/run.ts', ...argv].join(' '),
+    command: [nodeOptions ? `NODE_OPTIONS='${nodeOptions}'` : '', 'node bench/ingest/run.ts', ...argv]
+      .filter((part) => part !== '')
+      .join(' '),
     settings: {
       durationS: args.durationS,
       warmupS: args.warmupS,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { categories } from '@nudj-webhooks/contracts'
 import { gen1Headers, gen2Headers, runSend, signGen2, standardWebhooksHeaders } from '@nudj-webhooks/nudj-sim'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { secrets, startTestIngest, type TestIngest } from './start-test-ingest.ts'
@@ -26,6 +27,12 @@ async function post(path: string, headers: Record<string, string>, body: Buffer 
     headers: response.headers,
     json: response.json<{ code?: string; message?: string; webhookId?: string; accepted?: boolean }>(),
   }
+}
+
+/** Records in every category topic (unknown included), to prove a refusal wrote nothing. */
+async function totalRecords(): Promise<number> {
+  const counts = await Promise.all(categories.map(async (category) => await ingest.countRecords(category)))
+  return counts.reduce((a, b) => a + b, 0)
 }
 
 const gen2 = (body: Buffer, deliveryId: string, secret = secrets.current): Record<string, string> =>
@@ -169,12 +176,15 @@ describe('ingest: refusals', () => {
   it.each([
     ['an unknown source', '/webhooks/nudj/nobody', 404, 'UNKNOWN_SOURCE'],
     ['an unknown path', '/webhooks/other', 404, 'NOT_FOUND'],
-  ])('answers %s (%s) with %i %s', async (_, path, status, code) => {
+  ])('answers %s (%s) with %i %s and writes nothing', async (_, path, status, code) => {
+    const before = await totalRecords()
     const body = rewardBody('x')
     expect(await post(path, gen2(body, 'dlv-404'), body)).toMatchObject({ status, json: { code } })
+    expect(await totalRecords()).toBe(before)
   })
 
-  it('answers 413 over the body limit, 415 for another media type, 405 with Allow for other methods', async () => {
+  it('answers 413 over the body limit, 415 for another media type, 405 with Allow for other methods, and writes nothing', async () => {
+    const before = await totalRecords()
     const big = Buffer.from(JSON.stringify({ event: 'reward.earned', padding: 'x'.repeat(1_100_000) }))
     expect(await post('/webhooks/nudj/acme', gen2(big, 'dlv-big'), big)).toMatchObject({ status: 413, json: { code: 'BODY_TOO_LARGE' } })
     const body = rewardBody('t')
@@ -185,6 +195,7 @@ describe('ingest: refusals', () => {
     const get = await post('/webhooks/nudj/acme', {}, '', 'GET')
     expect(get).toMatchObject({ status: 405, json: { code: 'METHOD_NOT_ALLOWED' } })
     expect(get.headers.allow).toBe('POST, PUT')
+    expect(await totalRecords()).toBe(before)
   })
 
   it('sends security headers, never a redirect, and keeps metrics off the public port', async () => {
@@ -202,6 +213,7 @@ describe('ingest: refusals', () => {
 
 describe('ingest: traffic from the simulator', () => {
   it('acknowledges every delivery of both generations, with duplicates and reordering, and stores each event', async () => {
+    const before = await totalRecords()
     const report = await runSend({
       receiver: {
         url: `${ingest.address}/webhooks/nudj/acme`,
@@ -219,6 +231,9 @@ describe('ingest: traffic from the simulator', () => {
     expect(report.deliveries).toMatchObject({ gaveUp: 0, aborted: 0 })
     expect(report.deliveries.acknowledged).toBe(300 + report.duplicates)
     expect(report.bad.rejected).toBe(report.bad.sent)
+    // One record per 200, none for the refused ones except bodies kept for inspection (400).
+    const kept = report.statusCodes['400'] ?? 0
+    expect((await totalRecords()) - before).toBe(report.deliveries.acknowledged + kept)
     // Nothing reached the logs that should not: no secret, no signature.
     const logs = ingest.logLines.join('\n')
     for (const secret of Object.values(secrets)) expect(logs).not.toContain(secret)

@@ -24,3 +24,45 @@ export class FatalError extends Error {
     this.code = code
   }
 }
+
+/**
+ * A dependency that every message needs is down (Postgres, SMTP): the runtime pauses the
+ * group's partitions and probes until it is back, instead of retrying message by message
+ * into the dead-letter topic.
+ */
+export class DependencyDownError extends Error {
+  readonly code: string
+  readonly retryable = true
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'DependencyDownError'
+    this.code = code
+  }
+}
+
+export type Disposition = { kind: 'retry' | 'fatal' | 'pause'; code: string; message: string }
+
+// Node's errors for a server that is not there (or went away mid-request).
+const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'])
+// PostgreSQL: connection exceptions (08...) and shutdown in progress (57P01..57P03).
+const postgresDown = /^(08|57P0)/
+
+/**
+ * What to do about an error: the kinds the project throws say so themselves; a bug
+ * (TypeError, RangeError, ReferenceError, SyntaxError) is fatal; a lost connection pauses;
+ * anything else is retried.
+ */
+export function dispositionOf(err: unknown): Disposition {
+  const error = err instanceof Error ? err : new Error(String(err))
+  const code = (error as { code?: unknown }).code
+  const message = error.message
+  if (error instanceof DependencyDownError) return { kind: 'pause', code: error.code, message }
+  if (error instanceof FatalError) return { kind: 'fatal', code: error.code, message }
+  if (error instanceof RetryableError) return { kind: 'retry', code: error.code, message }
+  if (typeof code === 'string' && (connectionCodes.has(code) || postgresDown.test(code))) return { kind: 'pause', code, message }
+  if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError) {
+    return { kind: 'fatal', code: `BUG_${error.name.toUpperCase()}`, message }
+  }
+  return { kind: 'retry', code: typeof code === 'string' ? code : 'UNKNOWN_ERROR', message }
+}

@@ -1,0 +1,71 @@
+import type { Kafka } from 'kafkajs'
+import type pg from 'pg'
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+
+/** A message as the runtime hands it to `decode`. */
+export type ConsumerMessage = {
+  topic: string
+  partition: number
+  offset: string
+  key: string
+  value: Buffer
+  headers: Record<string, string>
+  /** Epoch milliseconds (the record's timestamp). */
+  timestamp: number
+}
+
+/** Per-message things only; handlers never see offsets, retries or metrics. */
+export type HandlerContext = {
+  logger: Logger
+  /** 1 the first time, 2 on the first retry, ... */
+  attempt: number
+  /** Aborted at the handler timeout and on shutdown. */
+  signal: AbortSignal
+  message: ConsumerMessage
+  /** The idempotency key (webhook id). */
+  id: string
+  /** effect 'postgres': the transaction the ledger row commits in. */
+  tx?: pg.PoolClient
+  /** effect 'external': an earlier run claimed this id but never completed it (see README). */
+  unfinishedClaim?: boolean
+}
+
+export type Handler<T> = (event: T, ctx: HandlerContext) => Promise<void>
+
+/** Handles a whole batch in one transaction (effect 'postgres' only). */
+export type BatchHandler<T> = (
+  items: { event: T; id: string; message: ConsumerMessage }[],
+  ctx: { tx: pg.PoolClient; logger: Logger; signal: AbortSignal },
+) => Promise<void>
+
+export type ConsumerDefinition<T> = {
+  group: string
+  topics: string[]
+  /** Bytes to event; a throw sends the message to the DLQ (DECODE_FAILED). */
+  decode: (message: ConsumerMessage) => T | Promise<T>
+  /** The idempotency key; the record key by default. */
+  idOf?: (event: T, message: ConsumerMessage) => string
+  /** False: not for this group; acknowledged and counted as skipped. */
+  handles?: (event: T) => boolean
+  /** Every problem found; any sends the message to the DLQ (VALIDATION_FAILED). */
+  validate?: (event: T) => string[]
+  handler: Handler<T>
+  batchHandler?: BatchHandler<T>
+  /** Where the effect lives, which decides how the ledger keeps it to once per id. */
+  effect: 'postgres' | 'external' | 'none'
+  /** Delays of the retry tiers, e.g. [10_000, 60_000, 600_000]; after the last, the DLQ. */
+  retrySchedule: number[]
+  handlerTimeoutMs: number
+  partitionsConsumedConcurrently?: number
+  /** Checked while paused for an outage; defaults to the ledger's database ping. */
+  probe?: () => Promise<boolean>
+}
+
+export type ConsumerDeps = {
+  kafka: Kafka
+  logger: Logger
+  registry: Registry
+  /** Needed for effects 'postgres' and 'external' (the ledger). */
+  pool?: pg.Pool
+}

@@ -1,0 +1,141 @@
+import type { Producer } from 'kafkajs'
+import type { Logger } from 'pino'
+import type { ConsumerMetrics, ConsumerOutcome } from './create-consumer-metrics.ts'
+import type { PostgresLedger } from './create-postgres-ledger.ts'
+import type { ConsumerDefinition, ConsumerMessage, HandlerContext } from './consumer-types.ts'
+import { dispositionOf, RetryableError, type Disposition } from './errors.ts'
+import { dlqTopicName, formatDelay, retryTopicName } from './group-topics.ts'
+import { moveRecord } from './move-record.ts'
+
+export type Result = { outcome: ConsumerOutcome } | { pause: Disposition }
+
+export type Prepared<T> = { kind: 'ready'; event: T; id: string } | { kind: 'done'; result: Result }
+
+/**
+ * What happens to one message, from bytes to a durable outcome: decode, filter, validate,
+ * run the handler once per id (through the ledger) within its timeout, and on failure move
+ * the message to the next retry tier or the DLQ. One log line and one metric per outcome.
+ */
+export function createMessageProcessor<T>(
+  definition: ConsumerDefinition<T>,
+  deps: { producer: Producer; ledger?: PostgresLedger; logger: Logger; metrics: ConsumerMetrics; signal: AbortSignal },
+) {
+  const { group } = definition
+  const { metrics, logger } = deps
+
+  function record(message: ConsumerMessage, outcome: ConsumerOutcome, fields: Record<string, unknown> = {}): Result {
+    metrics.messages.inc({ group, topic: message.topic, outcome })
+    const line = {
+      group,
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      webhookId: message.key,
+      outcome,
+      ...fields,
+    }
+    if (outcome === 'dead-lettered') logger.error(line, 'message dead-lettered')
+    else if (outcome === 'retried') logger.warn(line, 'message will be retried')
+    else logger.debug(line, `message ${outcome}`)
+    return { outcome }
+  }
+
+  async function fail(message: ConsumerMessage, attempt: number, failure: Disposition): Promise<Result> {
+    if (failure.kind === 'pause') return { pause: failure }
+    const delay = failure.kind === 'retry' ? definition.retrySchedule[attempt - 1] : undefined
+    if (delay !== undefined) {
+      await moveRecord(deps.producer, message, { topic: retryTopicName(group, delay), attempt, dueAt: Date.now() + delay, failure, group })
+      metrics.retries.inc({ group, tier: formatDelay(delay) })
+      return record(message, 'retried', { attempt, errorCode: failure.code, retryIn: formatDelay(delay) })
+    }
+    await moveRecord(deps.producer, message, { topic: dlqTopicName(group), attempt, failure, group })
+    metrics.deadLettered.inc({ group, error_code: failure.code })
+    return record(message, 'dead-lettered', { attempt, errorCode: failure.code, error: failure.message })
+  }
+
+  /** Decode, filter and validate: whatever can be decided without running the effect. */
+  async function prepare(message: ConsumerMessage, attempt: number): Promise<Prepared<T>> {
+    let event: T
+    try {
+      event = await definition.decode(message)
+    } catch (err) {
+      return {
+        kind: 'done',
+        result: await fail(message, attempt, { kind: 'fatal', code: 'DECODE_FAILED', message: (err as Error).message }),
+      }
+    }
+    if (definition.handles && !definition.handles(event)) return { kind: 'done', result: record(message, 'skipped') }
+    const problems = definition.validate?.(event) ?? []
+    if (problems.length > 0) {
+      return {
+        kind: 'done',
+        result: await fail(message, attempt, { kind: 'fatal', code: 'VALIDATION_FAILED', message: problems.join('; ') }),
+      }
+    }
+    return { kind: 'ready', event, id: definition.idOf?.(event, message) ?? message.key }
+  }
+
+  async function withTimeout(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    const controller = new AbortController()
+    const signal = AbortSignal.any([controller.signal, deps.signal])
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort()
+        reject(new RetryableError('HANDLER_TIMEOUT', `the handler did not finish within ${definition.handlerTimeoutMs} ms`))
+      }, definition.handlerTimeoutMs)
+    })
+    const began = performance.now()
+    try {
+      await Promise.race([work(signal), timeout])
+    } finally {
+      clearTimeout(timer)
+      metrics.handlerDuration.observe({ group }, (performance.now() - began) / 1000)
+    }
+  }
+
+  async function run(message: ConsumerMessage, attempt: number, event: T, id: string): Promise<Result> {
+    const ctx = (signal: AbortSignal): HandlerContext => ({
+      logger: logger.child({ webhookId: id, topic: message.topic, partition: message.partition, offset: message.offset, attempt }),
+      attempt,
+      signal,
+      message,
+      id,
+    })
+    try {
+      if (definition.effect === 'none' || !deps.ledger) {
+        await withTimeout(async (signal) => await definition.handler(event, ctx(signal)))
+        return record(message, 'processed')
+      }
+      if (definition.effect === 'postgres') {
+        let done = false
+        await withTimeout(async (signal) => {
+          done = await deps.ledger!.runOnce(group, id, async (tx) => await definition.handler(event, { ...ctx(signal), tx }))
+        })
+        return record(message, done ? 'processed' : 'duplicate')
+      }
+      const claim = await deps.ledger.claim(group, id)
+      if (claim.status === 'duplicate') return record(message, 'duplicate')
+      await withTimeout(
+        async (signal) => await definition.handler(event, { ...ctx(signal), unfinishedClaim: claim.status === 'unfinished' }),
+      )
+      await deps.ledger.complete(group, id)
+      return record(message, 'processed', claim.status === 'unfinished' ? { resumedUnfinishedClaim: true } : {})
+    } catch (err) {
+      return await fail(message, attempt, dispositionOf(err))
+    }
+  }
+
+  return {
+    logger,
+    prepare,
+    run,
+    fail,
+    record,
+    /** One message, start to finish. */
+    async process(message: ConsumerMessage, attempt: number): Promise<Result> {
+      const prepared = await prepare(message, attempt)
+      return prepared.kind === 'done' ? prepared.result : await run(message, attempt, prepared.event, prepared.id)
+    },
+  }
+}

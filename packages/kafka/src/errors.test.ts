@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest'
+import { DependencyDownError, dispositionOf, FatalError, RetryableError } from './errors.ts'
+
+describe('dispositionOf', () => {
+  it('follows what the project’s errors say, treats bugs as fatal and lost connections as an outage', () => {
+    expect(dispositionOf(new RetryableError('SMTP_4XX', 'try later'))).toEqual({ kind: 'retry', code: 'SMTP_4XX', message: 'try later' })
+    expect(dispositionOf(new FatalError('VALIDATION_FAILED', 'bad'))).toMatchObject({ kind: 'fatal', code: 'VALIDATION_FAILED' })
+    expect(dispositionOf(new DependencyDownError('SMTP_DOWN', 'no server'))).toMatchObject({ kind: 'pause', code: 'SMTP_DOWN' })
+    expect(dispositionOf(new TypeError('x is undefined'))).toMatchObject({ kind: 'fatal', code: 'BUG_TYPEERROR' })
+    expect(dispositionOf(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({
+      kind: 'pause',
+      code: 'ECONNREFUSED',
+    })
+    expect(dispositionOf(Object.assign(new Error('terminating connection'), { code: '57P01' }))).toMatchObject({ kind: 'pause' })
+    expect(dispositionOf(new Error('something odd'))).toMatchObject({ kind: 'retry', code: 'UNKNOWN_ERROR' })
+    expect(dispositionOf('a string')).toMatchObject({ kind: 'retry' })
+  })
+})

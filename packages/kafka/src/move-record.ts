@@ -1,0 +1,31 @@
+import type { Producer } from 'kafkajs'
+import type { ConsumerMessage } from './consumer-types.ts'
+import type { Disposition } from './errors.ts'
+import { provenanceHeaders as h } from './group-topics.ts'
+
+export type Move = { topic: string; attempt: number; dueAt?: number; failure: Disposition; group: string }
+
+/**
+ * Writes a failed message to a retry or dead-letter topic (acks=-1) with its provenance,
+ * keeping its key, value and own headers. Resolves only once Kafka has it: the caller
+ * commits the original offset after that, never before.
+ */
+export async function moveRecord(producer: Producer, message: ConsumerMessage, move: Move): Promise<void> {
+  const now = String(Date.now())
+  const headers: Record<string, string> = {
+    ...message.headers,
+    [h.attempt]: String(move.attempt),
+    [h.group]: move.group,
+    [h.errorCode]: move.failure.code,
+    [h.errorMessage]: move.failure.message.slice(0, 1000),
+    [h.lastFailureAt]: now,
+    // Where it came from the first time; a retry record already carries that.
+    [h.originTopic]: message.headers[h.originTopic] ?? message.topic,
+    [h.originPartition]: message.headers[h.originPartition] ?? String(message.partition),
+    [h.originOffset]: message.headers[h.originOffset] ?? message.offset,
+    [h.firstFailureAt]: message.headers[h.firstFailureAt] ?? now,
+  }
+  if (move.dueAt !== undefined) headers[h.dueAt] = String(move.dueAt)
+  else delete headers[h.dueAt]
+  await producer.send({ topic: move.topic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] })
+}

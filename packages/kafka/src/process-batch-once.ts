@@ -1,0 +1,50 @@
+import type { ConsumerDefinition, ConsumerMessage } from './consumer-types.ts'
+import type { PostgresLedger } from './create-postgres-ledger.ts'
+import type { createMessageProcessor, Result } from './create-message-processor.ts'
+
+type Processor<T> = ReturnType<typeof createMessageProcessor<T>>
+
+/**
+ * The fast path for batch handlers with effects in Postgres: one transaction for a whole
+ * fetched batch, its ledger rows included. Answers the outcome of each message it settled,
+ * by index; when the batch fails, it answers none and the caller goes message by message,
+ * which isolates the bad one.
+ */
+export async function processBatchOnce<T>(
+  definition: ConsumerDefinition<T>,
+  ledger: PostgresLedger | undefined,
+  processor: Processor<T>,
+  messages: ConsumerMessage[],
+  signal: AbortSignal,
+  retries: boolean,
+): Promise<Map<number, Result>> {
+  const settled = new Map<number, Result>()
+  if (retries || !ledger || definition.effect !== 'postgres' || !definition.batchHandler || messages.length < 2) return settled
+
+  const ready: { index: number; event: T; id: string; message: ConsumerMessage }[] = []
+  const early = new Map<number, Result>()
+  for (const [index, message] of messages.entries()) {
+    const prepared = await processor.prepare(message, 1)
+    if (prepared.kind === 'done') early.set(index, prepared.result)
+    else ready.push({ index, event: prepared.event, id: prepared.id, message })
+  }
+  // The first of several messages with one id is the one that counts; the rest are duplicates.
+  const firstById = new Map<string, number>()
+  for (const item of ready) if (!firstById.has(item.id)) firstById.set(item.id, item.index)
+  try {
+    const fresh = await ledger.runBatchOnce(definition.group, [...firstById.keys()], async (tx, freshIds) => {
+      const items = ready.filter((r) => freshIds.has(r.id) && firstById.get(r.id) === r.index)
+      await definition.batchHandler!(items, { tx, logger: processor.logger, signal })
+    })
+    for (const [index, result] of early) settled.set(index, result)
+    for (const item of ready) {
+      const isFirst = firstById.get(item.id) === item.index
+      settled.set(item.index, processor.record(item.message, isFirst && fresh.has(item.id) ? 'processed' : 'duplicate'))
+    }
+  } catch (err) {
+    processor.logger.warn({ err, messages: messages.length }, 'batch transaction failed; handling the batch message by message')
+    // Messages decided before the transaction (skipped, dead-lettered) stay decided.
+    for (const [index, result] of early) settled.set(index, result)
+  }
+  return settled
+}

@@ -1,0 +1,172 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs'
+import { createConsumerMetrics } from './create-consumer-metrics.ts'
+import { createMessageProcessor, type Result } from './create-message-processor.ts'
+import { createPostgresLedger } from './create-postgres-ledger.ts'
+import type { ConsumerDefinition, ConsumerDeps, ConsumerMessage } from './consumer-types.ts'
+import { provenanceHeaders as h, retryGroupId, retryTopicName } from './group-topics.ts'
+import { processBatchOnce } from './process-batch-once.ts'
+
+export type RunningConsumer = {
+  /** Joined its groups and not stopped. */
+  isReady: () => boolean
+  /** Finishes (or aborts) in-flight work, commits what is done, leaves the groups. */
+  close: () => Promise<void>
+}
+
+const longestRetryWaitMs = 5_000
+const outageBackoffMs = [1_000, 2_000, 5_000, 10_000, 30_000]
+
+/**
+ * Runs a consumer group: its main consumer on the definition's topics and a retry consumer
+ * on the group's retry topics. Offsets are resolved only once a message's outcome is
+ * durable (effect committed, or the message written to a retry or dead-letter topic).
+ */
+export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: ConsumerDeps): Promise<RunningConsumer> {
+  const { group } = definition
+  const logger = deps.logger.child({ group })
+  const metrics = createConsumerMetrics(deps.registry)
+  const ledger = deps.pool ? createPostgresLedger(deps.pool) : undefined
+  if (definition.effect !== 'none' && !ledger)
+    throw new Error(`consumer ${group}: effect '${definition.effect}' needs a Postgres pool for its ledger`)
+  await ledger?.migrate()
+
+  const stopping = new AbortController()
+  const producer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+  await producer.connect()
+  const processor = createMessageProcessor(definition, { producer, ledger, logger, metrics, signal: stopping.signal })
+  const probe = definition.probe ?? (async () => (ledger ? await ledger.ping() : true))
+  const joined = new Set<string>()
+
+  // An idle fetch waits at most half a second, so a resumed partition is read again soon.
+  const main = deps.kafka.consumer({ groupId: group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 })
+  const retry = deps.kafka.consumer({ groupId: retryGroupId(group), allowAutoTopicCreation: false, maxWaitTimeInMs: 500 })
+  for (const [consumer, name] of [
+    [main, 'main'],
+    [retry, 'retry'],
+  ] as const) {
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      joined.add(name)
+      metrics.rebalances.inc({ group })
+    })
+    consumer.on(consumer.events.COMMIT_OFFSETS, () => metrics.lastCommit.set({ group }, Date.now() / 1000))
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      joined.delete(name)
+      logger.error({ err: payload.error, consumer: name, restart: payload.restart }, 'consumer crashed')
+    })
+  }
+
+  /** A dependency is down for everyone: pause this partition, keep the message, probe until it is back. */
+  async function pauseForOutage(consumer: Consumer, topic: string, partition: number, offset: string, code: string): Promise<void> {
+    consumer.pause([{ topic, partitions: [partition] }])
+    consumer.seek({ topic, partition, offset })
+    metrics.pausedPartitions.inc({ group, reason: 'outage' })
+    logger.warn({ topic, partition, dependency: code }, 'dependency down: partition paused until it answers')
+    void (async () => {
+      for (let i = 0; !stopping.signal.aborted; i++) {
+        await sleep(outageBackoffMs[Math.min(i, outageBackoffMs.length - 1)] as number, undefined, { signal: stopping.signal }).catch(
+          () => undefined,
+        )
+        if (await probe().catch(() => false)) break
+      }
+      metrics.pausedPartitions.dec({ group, reason: 'outage' })
+      if (!stopping.signal.aborted) {
+        logger.info({ topic, partition }, 'dependency back: partition resumed')
+        consumer.resume([{ topic, partitions: [partition] }])
+      }
+    })()
+  }
+
+  async function eachBatch(consumer: Consumer, payload: EachBatchPayload, retries: boolean): Promise<void> {
+    const { batch } = payload
+    const messages = batch.messages.map((m) => toConsumerMessage(batch.topic, batch.partition, m))
+    const handled = await processBatchOnce(definition, ledger, processor, messages, stopping.signal, retries)
+    for (const [index, message] of messages.entries()) {
+      if (!payload.isRunning() || payload.isStale() || stopping.signal.aborted) break
+      let result: Result
+      const preset = handled.get(index)
+      if (preset) result = preset
+      else if (retries) {
+        const dueAt = Number(message.headers[h.dueAt] ?? 0)
+        if (dueAt > Date.now()) {
+          // Not due yet: wait without blocking other partitions or missing heartbeats.
+          waitUntilDue(consumer, message, dueAt)
+          break
+        }
+        result = await processor.process(message, Number(message.headers[h.attempt] ?? 0) + 1)
+      } else result = await processor.process(message, 1)
+      if ('pause' in result) {
+        await pauseForOutage(consumer, message.topic, message.partition, message.offset, result.pause.code)
+        break
+      }
+      payload.resolveOffset(message.offset)
+      await payload.heartbeat()
+    }
+    metrics.lagMessages.set({ group, topic: batch.topic, partition: batch.partition }, Number(batch.offsetLag()))
+    const last = messages.at(-1)
+    if (last)
+      metrics.lagSeconds.set({ group, topic: batch.topic, partition: batch.partition }, Math.max(0, (Date.now() - last.timestamp) / 1000))
+    await payload.commitOffsetsIfNecessary()
+  }
+
+  function waitUntilDue(consumer: Consumer, message: ConsumerMessage, dueAt: number): void {
+    const { topic, partition, offset } = message
+    consumer.pause([{ topic, partitions: [partition] }])
+    consumer.seek({ topic, partition, offset })
+    metrics.pausedPartitions.inc({ group, reason: 'retry-wait' })
+    // Resume at the due time (checked again then); short waits keep a shutdown prompt.
+    const wait = Math.min(Math.max(dueAt - Date.now(), 0), longestRetryWaitMs)
+    void sleep(wait, undefined, { signal: stopping.signal })
+      .catch(() => undefined)
+      .then(() => {
+        metrics.pausedPartitions.dec({ group, reason: 'retry-wait' })
+        if (!stopping.signal.aborted) consumer.resume([{ topic, partitions: [partition] }])
+      })
+  }
+
+  const concurrency = definition.partitionsConsumedConcurrently ?? 1
+  await Promise.all([main.connect(), retry.connect()])
+  await main.subscribe({ topics: definition.topics, fromBeginning: true })
+  await retry.subscribe({ topics: definition.retrySchedule.map((d) => retryTopicName(group, d)), fromBeginning: true })
+  await main.run({
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: concurrency,
+    eachBatch: async (p) => await eachBatch(main, p, false),
+  })
+  await retry.run({
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: concurrency,
+    eachBatch: async (p) => await eachBatch(retry, p, true),
+  })
+  logger.info({ topics: definition.topics, retrySchedule: definition.retrySchedule, effect: definition.effect }, 'consumer running')
+
+  return {
+    isReady: () => joined.size === 2 && !stopping.signal.aborted,
+    async close() {
+      // Let the batch in hand finish (its handlers have their own timeout), then leave.
+      const graceful = Promise.all([main.disconnect(), retry.disconnect()])
+      const deadline = setTimeout(() => stopping.abort(), definition.handlerTimeoutMs + 5_000)
+      await graceful
+      clearTimeout(deadline)
+      stopping.abort()
+      await producer.disconnect()
+      logger.info('consumer stopped')
+    },
+  }
+}
+
+function toConsumerMessage(topic: string, partition: number, m: KafkaMessage): ConsumerMessage {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(m.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : String(value)
+  }
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key?.toString() ?? '',
+    value: m.value ?? Buffer.alloc(0),
+    headers,
+    timestamp: Number(m.timestamp),
+  }
+}

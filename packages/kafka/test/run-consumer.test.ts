@@ -1,0 +1,149 @@
+import { waitFor } from '@nudj-webhooks/testing'
+import { afterEach, describe, expect, inject, it } from 'vitest'
+import { DependencyDownError, FatalError, RetryableError } from '../src/errors.ts'
+import { provenanceHeaders as h } from '../src/group-topics.ts'
+import { createHarness, effects, type Harness } from './consumer-harness.ts'
+
+const infra = inject('infra')
+let harness: Harness | undefined
+afterEach(async () => {
+  await harness?.close()
+  harness = undefined
+})
+
+const insert = async (
+  tx: { query: (q: string, v: unknown[]) => Promise<unknown> } | undefined,
+  id: string,
+  value: string,
+): Promise<void> => {
+  await tx!.query('INSERT INTO effects (webhook_id, value) VALUES ($1, $2)', [id, value])
+}
+
+describe('runConsumer', () => {
+  it('retries a transient failure through the tiers and applies the effect exactly once', async () => {
+    harness = await createHarness(infra, [200, 400])
+    const attempts: number[] = []
+    await harness.start({
+      handler: async (event, ctx) => {
+        attempts.push(ctx.attempt)
+        if (ctx.attempt < 3) throw new RetryableError('FLAKY', `attempt ${ctx.attempt} fails`)
+        await insert(ctx.tx, ctx.id, event)
+      },
+    })
+    await harness.send([{ key: 'w1', value: 'hello' }])
+    await waitFor(async () => (await effects(harness!.pool)).length === 1, { timeoutMs: 20_000 })
+    expect(await effects(harness.pool)).toEqual(['w1=hello'])
+    expect(attempts).toEqual([1, 2, 3])
+  })
+
+  it('sends a message that always fails to the DLQ after the schedule, with its provenance', async () => {
+    harness = await createHarness(infra, [200, 400])
+    const firstSeen = Date.now()
+    await harness.start({
+      handler: async () => {
+        throw new RetryableError('DOWNSTREAM_500', 'the downstream answered 500')
+      },
+    })
+    await harness.send([{ key: 'w-bad', value: 'payload' }])
+    const [record] = await harness.readDlq(1)
+    expect(record).toMatchObject({ key: 'w-bad', value: 'payload' })
+    const headers = record!.headers
+    expect(headers).toMatchObject({
+      [h.attempt]: '3',
+      [h.group]: harness.group,
+      [h.errorCode]: 'DOWNSTREAM_500',
+      [h.errorMessage]: 'the downstream answered 500',
+      [h.originTopic]: harness.topic,
+      [h.originOffset]: '0',
+    })
+    expect(Number(headers[h.originPartition])).toBeGreaterThanOrEqual(0)
+    expect(Number(headers[h.firstFailureAt])).toBeGreaterThanOrEqual(firstSeen)
+    expect(Number(headers[h.lastFailureAt])).toBeGreaterThanOrEqual(Number(headers[h.firstFailureAt]) + 600)
+    expect(await effects(harness.pool)).toEqual([])
+  })
+
+  it('sends a fatal error (and a bug) to the DLQ at once, and a message that fails validation with every problem', async () => {
+    harness = await createHarness(infra, [200, 400])
+    let calls = 0
+    await harness.start({
+      validate: (event) => (event.startsWith('invalid') ? ['data.user.id is required', 'timestamp must be a date'] : []),
+      handler: async (event) => {
+        calls += 1
+        if (event === 'fatal') throw new FatalError('UNRENDERABLE', 'cannot render')
+        if (event === 'bug') throw new TypeError('x is undefined')
+      },
+    })
+    await harness.send([
+      { key: 'a', value: 'fatal' },
+      { key: 'b', value: 'bug' },
+      { key: 'c', value: 'invalid one' },
+    ])
+    const dlq = await harness.readDlq(3)
+    const byKey = Object.fromEntries(dlq.map((r) => [r.key, r.headers]))
+    expect(byKey.a).toMatchObject({ [h.attempt]: '1', [h.errorCode]: 'UNRENDERABLE' })
+    expect(byKey.b).toMatchObject({ [h.attempt]: '1', [h.errorCode]: 'BUG_TYPEERROR' })
+    expect(byKey.c).toMatchObject({
+      [h.attempt]: '1',
+      [h.errorCode]: 'VALIDATION_FAILED',
+      [h.errorMessage]: 'data.user.id is required; timestamp must be a date',
+    })
+    expect(calls).toBe(2)
+  })
+
+  it('does not let a poison message hold up the rest of its partition', async () => {
+    harness = await createHarness(infra, [5_000, 10_000], 1)
+    await harness.start({
+      handlerTimeoutMs: 300,
+      handler: async (event, ctx) => {
+        if (event === 'poison') await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve))
+        else await insert(ctx.tx, ctx.id, event)
+      },
+    })
+    await harness.send([{ key: 'p', value: 'poison' }, ...Array.from({ length: 5 }, (_, i) => ({ key: `g${i}`, value: `good${i}` }))])
+    // The good ones are done while the poison message waits in its 5 s retry tier.
+    await waitFor(async () => (await effects(harness!.pool)).length === 5, {
+      timeoutMs: 4_000,
+      message: 'the partition was held up by the poison message',
+    })
+    expect(await effects(harness.pool)).toEqual(['g0=good0', 'g1=good1', 'g2=good2', 'g3=good3', 'g4=good4'])
+  })
+
+  it('applies duplicates once per webhook id, also within one batch', async () => {
+    harness = await createHarness(infra, [200])
+    await harness.start({ handler: async (event, ctx) => await insert(ctx.tx, ctx.id, event) })
+    await harness.send([
+      { key: 'd1', value: 'x' },
+      { key: 'd1', value: 'x' },
+      { key: 'd2', value: 'y' },
+      { key: 'd1', value: 'x' },
+    ])
+    await waitFor(
+      async () => (await harness!.registry.getSingleMetricAsString('webhooks_consumer_messages_total')).includes('outcome="duplicate"'),
+      { timeoutMs: 15_000 },
+    )
+    await waitFor(async () => (await effects(harness!.pool)).length === 2, { timeoutMs: 15_000 })
+    expect(await effects(harness.pool)).toEqual(['d1=x', 'd2=y'])
+  })
+
+  it('pauses on a dependency outage and resumes when it is back, without filling the DLQ', async () => {
+    harness = await createHarness(infra, [200])
+    let down = true
+    await harness.start({
+      probe: async () => !down,
+      handler: async (event, ctx) => {
+        if (down) throw new DependencyDownError('SMTP_DOWN', 'no SMTP server answers')
+        await insert(ctx.tx, ctx.id, event)
+      },
+    })
+    await harness.send(Array.from({ length: 10 }, (_, i) => ({ key: `o${i}`, value: `v${i}` })))
+    await waitFor(
+      async () => /webhooks_consumer_paused_partitions\{[^}]*reason="outage"[^}]*\} [1-9]/.test(await harness!.registry.metrics()),
+      { timeoutMs: 10_000 },
+    )
+    down = false
+    await waitFor(async () => (await effects(harness!.pool)).length === 10, { timeoutMs: 30_000 })
+    const metrics = await harness.registry.metrics()
+    expect(metrics).not.toMatch(/webhooks_consumer_dlq_total\{/)
+    expect(metrics).not.toMatch(/outcome="retried"/)
+  })
+})

@@ -58,6 +58,8 @@ export type ConsumerDefinition<T> = {
   retrySchedule: number[]
   handlerTimeoutMs: number
   partitionsConsumedConcurrently?: number
+  /** How long a silent member stays in the group (kafkajs default 30 s); lower fails over faster. */
+  sessionTimeoutMs?: number
   /** Checked while paused for an outage; defaults to the ledger's database ping. */
   probe?: () => Promise<boolean>
 }

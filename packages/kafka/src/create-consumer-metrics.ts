@@ -2,8 +2,21 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
 export type ConsumerOutcome = 'processed' | 'duplicate' | 'skipped' | 'retried' | 'dead-lettered'
 
-/** The runtime's metrics; every series carries the group, none carries an id. */
-export function createConsumerMetrics(registry: Registry) {
+const byRegistry = new WeakMap<Registry, ReturnType<typeof build>>()
+
+/**
+ * The runtime's metrics; every series carries the group, none carries an id. Several
+ * consumers in one process (several groups, or tests) share one set per registry.
+ */
+export function createConsumerMetrics(registry: Registry): ReturnType<typeof build> {
+  const existing = byRegistry.get(registry)
+  if (existing) return existing
+  const metrics = build(registry)
+  byRegistry.set(registry, metrics)
+  return metrics
+}
+
+function build(registry: Registry) {
   const registers = [registry]
   return {
     messages: new Counter({
@@ -64,4 +77,4 @@ export function createConsumerMetrics(registry: Registry) {
   }
 }
 
-export type ConsumerMetrics = ReturnType<typeof createConsumerMetrics>
+export type ConsumerMetrics = ReturnType<typeof build>

@@ -39,8 +39,15 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
   const joined = new Set<string>()
 
   // An idle fetch waits at most half a second, so a resumed partition is read again soon.
-  const main = deps.kafka.consumer({ groupId: group, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 })
-  const retry = deps.kafka.consumer({ groupId: retryGroupId(group), allowAutoTopicCreation: false, maxWaitTimeInMs: 500 })
+  const sessionTimeout = definition.sessionTimeoutMs ?? 30_000
+  const options = {
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 500,
+    sessionTimeout,
+    heartbeatInterval: Math.max(500, sessionTimeout / 10),
+  }
+  const main = deps.kafka.consumer({ groupId: group, ...options })
+  const retry = deps.kafka.consumer({ groupId: retryGroupId(group), ...options })
   for (const [consumer, name] of [
     [main, 'main'],
     [retry, 'retry'],

@@ -146,4 +146,57 @@ describe('runConsumer', () => {
     expect(metrics).not.toMatch(/webhooks_consumer_dlq_total\{/)
     expect(metrics).not.toMatch(/outcome="retried"/)
   })
+
+  it('claims external effects, completes them, and tells a rerun of an unfinished claim', async () => {
+    harness = await createHarness(infra, [200])
+    const sent: { id: string; attempt: number; unfinished: boolean }[] = []
+    await harness.start({
+      effect: 'external',
+      handler: async (_event, ctx) => {
+        sent.push({ id: ctx.id, attempt: ctx.attempt, unfinished: ctx.unfinishedClaim === true })
+        // The first send "reaches the outside world", then fails before it is recorded.
+        if (ctx.id === 'x1' && ctx.attempt === 1) throw new RetryableError('LOST_REPLY', 'the reply was lost')
+      },
+    })
+    await harness.send([
+      { key: 'x1', value: 'a' },
+      { key: 'x2', value: 'b' },
+      { key: 'x2', value: 'b' },
+    ])
+    await waitFor(() => sent.length >= 3, { timeoutMs: 15_000 })
+    await waitFor(
+      async () =>
+        (await harness!.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM consumer_ledger WHERE state = 'completed'")).rows[0]
+          ?.n === 2,
+      { timeoutMs: 10_000 },
+    )
+    expect(sent.filter((s) => s.id === 'x2')).toEqual([{ id: 'x2', attempt: 1, unfinished: false }])
+    expect(sent.filter((s) => s.id === 'x1')).toEqual([
+      { id: 'x1', attempt: 1, unfinished: false },
+      { id: 'x1', attempt: 2, unfinished: true },
+    ])
+  })
+
+  it('applies a batch in one transaction, and isolates a bad message when the batch fails', async () => {
+    harness = await createHarness(infra, [200], 1)
+    let batches = 0
+    await harness.start({
+      batchHandler: async (items, ctx) => {
+        batches += 1
+        for (const item of items) {
+          if (item.event === 'bad') throw new Error('this batch cannot be applied')
+          await ctx.tx.query('INSERT INTO effects (webhook_id, value) VALUES ($1, $2)', [item.id, item.event])
+        }
+      },
+      handler: async (event, ctx) => {
+        if (event === 'bad') throw new FatalError('UNAPPLICABLE', 'cannot apply')
+        await insert(ctx.tx, ctx.id, event)
+      },
+    })
+    await harness.send(Array.from({ length: 100 }, (_, i) => ({ key: `b${i}`, value: i === 50 ? 'bad' : `v${i}` })))
+    await waitFor(async () => (await effects(harness!.pool)).length === 99, { timeoutMs: 20_000 })
+    const [dead] = await harness.readDlq(1)
+    expect(dead).toMatchObject({ key: 'b50', headers: { [h.errorCode]: 'UNAPPLICABLE' } })
+    expect(batches).toBeLessThan(50)
+  })
 })

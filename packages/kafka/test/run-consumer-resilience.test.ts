@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { waitFor } from '@nudj-webhooks/testing'
+import { afterEach, describe, expect, inject, it } from 'vitest'
+import { RetryableError } from '../src/errors.ts'
+import { createHarness, effects, type Harness } from './consumer-harness.ts'
+
+const infra = inject('infra')
+let harness: Harness | undefined
+const children: ChildProcess[] = []
+afterEach(async () => {
+  for (const child of children.splice(0)) child.kill('SIGKILL')
+  await harness?.close()
+  harness = undefined
+})
+
+const rows = async (h: Harness): Promise<{ total: number; distinct: number }> => {
+  const { rows } = await h.pool.query<{ total: number; distinct: number }>(
+    'SELECT count(*)::int AS total, count(DISTINCT webhook_id)::int AS distinct FROM effects',
+  )
+  return rows[0]!
+}
+
+describe('runConsumer under crashes, rebalances and replays', () => {
+  it('loses and doubles nothing when the process is killed (SIGKILL) mid-batch and restarted', async () => {
+    harness = await createHarness(infra, [500], 2)
+    await harness.send(Array.from({ length: 300 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })))
+    const fixture = fileURLToPath(new URL('./fixtures/run-test-consumer.ts', import.meta.url))
+    const start = (): ChildProcess => {
+      const child = spawn(process.execPath, [fixture], {
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+          TEST_TOPIC: harness!.topic,
+          TEST_GROUP: harness!.group,
+          TEST_DATABASE_URL: harness!.database.url,
+          TEST_DELAY_MS: '15',
+        },
+        stdio: 'ignore',
+      })
+      children.push(child)
+      return child
+    }
+    const first = start()
+    await waitFor(async () => (await rows(harness!)).total >= 60, { timeoutMs: 30_000 })
+    first.kill('SIGKILL')
+    await new Promise((resolve) => first.once('exit', resolve))
+    const atKill = (await rows(harness)).total
+    expect(atKill).toBeLessThan(300)
+
+    start()
+    await waitFor(async () => (await rows(harness!)).distinct === 300, { timeoutMs: 60_000 })
+    expect(await rows(harness)).toEqual({ total: 300, distinct: 300 })
+  }, 120_000)
+
+  it('shares the work between two instances through rebalances, each id applied once', async () => {
+    harness = await createHarness(infra, [500], 4)
+    const handler = async (
+      event: string,
+      ctx: { tx?: { query: (q: string, v: unknown[]) => Promise<unknown> }; id: string },
+    ): Promise<void> => {
+      await ctx.tx!.query('INSERT INTO effects (webhook_id, value) VALUES ($1, $2)', [ctx.id, event])
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    const one = await harness.start({ handler })
+    await harness.send(Array.from({ length: 200 }, (_, i) => ({ key: `a${i}`, value: 'x' })))
+    await waitFor(async () => (await rows(harness!)).total >= 20, { timeoutMs: 20_000 })
+    await harness.start({ handler }) // joins: a rebalance
+    await harness.send(Array.from({ length: 200 }, (_, i) => ({ key: `b${i}`, value: 'y' })))
+    await waitFor(async () => (await rows(harness!)).total >= 250, { timeoutMs: 30_000 })
+    await one.close() // leaves: another rebalance
+    await waitFor(async () => (await rows(harness!)).distinct === 400, { timeoutMs: 30_000 })
+    expect(await rows(harness)).toEqual({ total: 400, distinct: 400 })
+    expect(await harness.registry.getSingleMetricAsString('webhooks_consumer_rebalances_total')).toMatch(/ [3-9]\d*$|[1-9]\d+$/m)
+  }, 90_000)
+
+  it('rebuilds the same state when the stopped group is replayed from the earliest offset', async () => {
+    harness = await createHarness(infra, [500], 2)
+    const handler = async (
+      event: string,
+      ctx: { tx?: { query: (q: string, v: unknown[]) => Promise<unknown> }; id: string },
+    ): Promise<void> => {
+      await ctx.tx!.query('INSERT INTO effects (webhook_id, value) VALUES ($1, $2)', [ctx.id, event])
+    }
+    const first = await harness.start({ handler })
+    await harness.send(Array.from({ length: 50 }, (_, i) => ({ key: `r${i % 40}`, value: `v${i % 40}` })))
+    await waitFor(async () => (await rows(harness!)).distinct === 40, { timeoutMs: 20_000 })
+    const before = await effects(harness.pool)
+    await first.close()
+
+    // A rebuild: clear the projection and the group's ledger, reset the stopped group, run again.
+    await harness.pool.query('TRUNCATE effects')
+    await harness.pool.query('DELETE FROM consumer_ledger WHERE consumer_group = $1', [harness.group])
+    const admin = harness.kafka.admin()
+    await admin.connect()
+    await admin.resetOffsets({ groupId: harness.group, topic: harness.topic, earliest: true })
+    await admin.disconnect()
+    await harness.start({ handler })
+    await waitFor(async () => (await rows(harness!)).distinct === 40, { timeoutMs: 20_000 })
+    expect(await effects(harness.pool)).toEqual(before)
+    expect((await rows(harness)).total).toBe(40)
+  }, 60_000)
+
+  it('honours retry delays: never early, at most 1.5 s late', async () => {
+    harness = await createHarness(infra, [1_000, 2_000], 1)
+    const at: number[] = []
+    await harness.start({
+      handler: async (_event, ctx) => {
+        at.push(Date.now())
+        if (ctx.attempt < 3) throw new RetryableError('LATER', 'not yet')
+      },
+    })
+    await harness.send([{ key: 't', value: 'timed' }])
+    await waitFor(() => at.length === 3, { timeoutMs: 15_000 })
+    const gaps = [at[1]! - at[0]!, at[2]! - at[1]!]
+    expect(gaps[0]).toBeGreaterThanOrEqual(1_000)
+    expect(gaps[0]).toBeLessThanOrEqual(2_500)
+    expect(gaps[1]).toBeGreaterThanOrEqual(2_000)
+    expect(gaps[1]).toBeLessThanOrEqual(3_500)
+  }, 30_000)
+})

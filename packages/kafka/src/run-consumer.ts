@@ -32,7 +32,10 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
   await ledger?.migrate()
 
   const stopping = new AbortController()
-  const producer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+  // Moves to retry and DLQ topics give up after a few tries, so that a broken write fails
+  // the batch (and is retried with it, uncommitted) instead of hanging it; a duplicate
+  // from a retried move is dropped by the ledger.
+  const producer = deps.kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5, maxRetryTime: 5_000 } })
   await producer.connect()
   const processor = createMessageProcessor(definition, { producer, ledger, logger, metrics, signal: stopping.signal })
   const probe = definition.probe ?? (async () => (ledger ? await ledger.ping() : true))
@@ -74,7 +77,7 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
         await sleep(outageBackoffMs[Math.min(i, outageBackoffMs.length - 1)] as number, undefined, { signal: stopping.signal }).catch(
           () => undefined,
         )
-        if (await probe().catch(() => false)) break
+        if (code === 'SETTLE_FAILED' || (await probe().catch(() => false))) break
       }
       metrics.pausedPartitions.dec({ group, reason: 'outage' })
       if (!stopping.signal.aborted) {
@@ -82,6 +85,23 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
         consumer.resume([{ topic, partitions: [partition] }])
       }
     })()
+  }
+
+  /**
+   * A message's outcome; when even that cannot be made durable (the move to a retry or
+   * dead-letter topic failed), the partition pauses on this message and tries it again
+   * later, committing nothing past it.
+   */
+  async function settle(message: ConsumerMessage, attempt: number): Promise<Result> {
+    try {
+      return await processor.process(message, attempt)
+    } catch (err) {
+      logger.error(
+        { err, topic: message.topic, partition: message.partition, offset: message.offset },
+        'could not settle a message; it will be tried again',
+      )
+      return { pause: { kind: 'pause', code: 'SETTLE_FAILED', message: (err as Error).message } }
+    }
   }
 
   async function eachBatch(consumer: Consumer, payload: EachBatchPayload, retries: boolean): Promise<void> {
@@ -100,8 +120,8 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
           waitUntilDue(consumer, message, dueAt)
           break
         }
-        result = await processor.process(message, Number(message.headers[h.attempt] ?? 0) + 1)
-      } else result = await processor.process(message, 1)
+        result = await settle(message, Number(message.headers[h.attempt] ?? 0) + 1)
+      } else result = await settle(message, 1)
       if ('pause' in result) {
         await pauseForOutage(consumer, message.topic, message.partition, message.offset, result.pause.code)
         break

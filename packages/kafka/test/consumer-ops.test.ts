@@ -27,10 +27,11 @@ describe('a consumer behind an ops server', () => {
       expect((await fetch(`${ops.url}/livez`)).status).toBe(200)
       await harness.send([{ key: 'm1', value: 'x' }])
       await waitFor(async () => (await (await fetch(`${ops.url}/metrics`)).text()).includes('outcome="processed"'), { timeoutMs: 15_000 })
+      // effect 'none' has no ledger, so a redelivery after a rebalance may count twice.
       const metrics = await (await fetch(`${ops.url}/metrics`)).text()
       expect(metrics).toMatch(
         new RegExp(
-          `webhooks_consumer_messages_total\\{group="${harness.group}",topic="${harness.topic}",outcome="processed",service="test"\\} 1`,
+          `webhooks_consumer_messages_total\\{group="${harness.group}",topic="${harness.topic}",outcome="processed",service="test"\\} [1-9]`,
         ),
       )
       expect(metrics).toMatch(/webhooks_consumer_lag_messages\{/)

@@ -200,3 +200,40 @@ describe('runConsumer', () => {
     expect(batches).toBeLessThan(50)
   })
 })
+
+describe('runConsumer when a retry topic cannot be written', () => {
+  it('never commits past a message whose move to the retry tier failed, and carries on once it can', async () => {
+    harness = await createHarness(infra, [300], 1)
+    // The retry topic refuses records of this size: moves to it fail until that changes.
+    const admin = harness.kafka.admin()
+    await admin.connect()
+    const retryTopic = `${harness.group}.retry.300ms`
+    const maxBytes = async (value: string): Promise<void> => {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: 2, name: retryTopic, configEntries: [{ name: 'max.message.bytes', value }] }],
+      })
+    }
+    await maxBytes('64')
+    const attempts: number[] = []
+    await harness.start({
+      handler: async (event, ctx) => {
+        attempts.push(ctx.attempt)
+        if (ctx.attempt === 1) throw new RetryableError('FLAKY', 'first attempt fails')
+        await insert(ctx.tx, ctx.id, event)
+      },
+    })
+    await harness.send([{ key: 'm1', value: 'kept' }])
+    await waitFor(() => attempts.length >= 2, { timeoutMs: 30_000 })
+    const committed = async (): Promise<string | undefined> =>
+      (await admin.fetchOffsets({ groupId: harness!.group, topics: [harness!.topic] }))[0]?.partitions[0]?.offset
+    expect(['-1', '0']).toContain(await committed())
+    expect(await effects(harness.pool)).toEqual([])
+
+    await maxBytes('1048588')
+    await waitFor(async () => (await effects(harness!.pool)).length === 1, { timeoutMs: 60_000 })
+    expect(await effects(harness.pool)).toEqual(['m1=kept'])
+    await waitFor(async () => (await committed()) === '1', { timeoutMs: 10_000 })
+    await admin.disconnect()
+  }, 90_000)
+})

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs'
+import { Partitioners, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs'
 import { createConsumerMetrics } from './create-consumer-metrics.ts'
 import { createMessageProcessor, type Result } from './create-message-processor.ts'
 import { createPostgresLedger } from './create-postgres-ledger.ts'
@@ -35,7 +35,11 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
   // Moves to retry and DLQ topics give up after a few tries, so that a broken write fails
   // the batch (and is retried with it, uncommitted) instead of hanging it; a duplicate
   // from a retried move is dropped by the ledger.
-  const producer = deps.kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 5, maxRetryTime: 5_000 } })
+  const producer = deps.kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: 5, maxRetryTime: 5_000 },
+  })
   await producer.connect()
   const processor = createMessageProcessor(definition, { producer, ledger, logger, metrics, signal: stopping.signal })
   const probe = definition.probe ?? (async () => (ledger ? await ledger.ping() : true))

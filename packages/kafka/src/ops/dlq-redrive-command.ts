@@ -1,0 +1,172 @@
+import { parseDuration } from '@nudj-webhooks/config'
+import { dlqTopicName, retryTopicName } from '../group-topics.ts'
+import { matchesDlqFilter, toDlqRecord, type DlqFilter } from './dlq-record.ts'
+import { topologyGroup } from './load-topology.ts'
+import type { OpsContext } from './ops-context.ts'
+import { OpsError, UsageError } from './ops-errors.ts'
+import { isoTime, optionalString, parseCommandArgs, positiveNumber, requiredString, wholeNumber } from './parse-command-args.ts'
+import { readDlqPartitions, type DlqPartition } from './read-dlq.ts'
+import { minRedrivenForRatio, redriveDlq, type RedriveProgress, type RedriveResult } from './redrive-dlq.ts'
+import { isRedriven, redriveGroupId } from './redrive-state.ts'
+import { scanTopic } from './scan-topic.ts'
+import { writeAuditRecord } from './write-audit-record.ts'
+
+export const dlqRedriveUsage = `usage: ops dlq redrive --group G [filters] [options]
+
+Sends the records of group G's DLQ back to its first retry topic, key, value and headers
+as they were, with x-retry-attempt 0 and x-retry-due-at and x-redriven-at now, so the
+group's retry consumer runs them again through the whole retry schedule. What was redriven
+is remembered (consumer group G.dlq.redrive) and never sent twice. Records written to the
+DLQ after the redrive began are left for the next one.
+
+  --group G                 a consumer group of the topology (required)
+  --error-code C            only records that failed with this x-error-code
+  --key K                   only records with this key
+  --since ISO               only records whose last failure is at or after this time
+  --rate N                  records per second at most (default 50)
+  --max N                   redrive at most N records this time (default: all selected)
+  --max-failure-ratio F     stop when, after ${minRedrivenForRatio} or more are redriven, the DLQ grows by more
+                            than F of the number redriven: they are failing again (default 0.5)
+  --timeout D               stop after this long, e.g. 30m (default 1h)
+  --dry-run                 list what would be redriven, send nothing
+  -h, --help
+
+Exit status: 0 when every selected record was redriven (or --max reached), 1 when it
+stopped early (failing again, timeout, interrupted), 2 for bad usage.`
+
+/** `ops dlq redrive`. Answers the exit code. */
+export async function runDlqRedrive(argv: string[], ctx: OpsContext): Promise<number> {
+  const values = parseCommandArgs(argv, {
+    group: { type: 'string' },
+    'error-code': { type: 'string' },
+    key: { type: 'string' },
+    since: { type: 'string' },
+    rate: { type: 'string' },
+    max: { type: 'string' },
+    'max-failure-ratio': { type: 'string' },
+    timeout: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  })
+  if (values === 'help') {
+    ctx.io.out(dlqRedriveUsage)
+    return 0
+  }
+  const topology = await ctx.topology()
+  const group = topologyGroup(topology, requiredString(values, 'group'))
+  const since = optionalString(values, 'since')
+  const filter: DlqFilter = { errorCode: optionalString(values, 'error-code'), key: optionalString(values, 'key') }
+  if (since !== undefined) filter.sinceMs = isoTime(since, '--since')
+  const ratePerSecond = positiveNumber(values, 'rate', 50)
+  const maxFailureRatio = positiveNumber(values, 'max-failure-ratio', 0.5)
+  const max = values.max === undefined ? undefined : wholeNumber(values, 'max', 1)
+  const timeoutMs = duration(optionalString(values, 'timeout') ?? '1h')
+  const topic = dlqTopicName(group.name)
+  const target = retryTopicName(group.name, group.retrySchedule[0] as number)
+
+  const { kafka, admin } = await ctx.kafka()
+  const partitions = await readDlqPartitions(admin, group.name)
+  if (!(await admin.listTopics()).includes(target)) {
+    throw new OpsError('RETRY_TOPIC_MISSING', `topic ${target} does not exist (run ops topics ensure)`)
+  }
+  if (values['dry-run'] === true) return await dryRun(ctx, topic, target, partitions, filter, max)
+
+  ctx.io.err(`redriving ${topic} → ${target}, at most ${ratePerSecond}/s`)
+  const result = await redriveDlq(kafka, admin, {
+    group: group.name,
+    targetTopic: target,
+    partitions,
+    filter,
+    ratePerSecond,
+    maxFailureRatio,
+    max,
+    timeoutMs,
+    signal: ctx.signal,
+    onProgress: (p) => ctx.io.progress(formatProgress(p)),
+  })
+  ctx.io.progress('')
+  if (result.redriven > 0) {
+    const audit = await writeAuditRecord(kafka, admin, topology, {
+      action: 'dlq-redrive',
+      group: group.name,
+      from: topic,
+      to: target,
+      filter: { errorCode: filter.errorCode ?? null, key: filter.key ?? null, since: since ?? null },
+      redriven: result.redriven,
+      stopped: result.stopped,
+    })
+    ctx.io.out(`audit record on ${topology.auditTopic}: ${JSON.stringify(audit)}`)
+  }
+  return report(ctx, result, { target, ratio: maxFailureRatio, group: group.name })
+}
+
+function report(ctx: OpsContext, r: RedriveResult, { target, ratio, group }: { target: string; ratio: number; group: string }): number {
+  const sent = `redrove ${r.redriven} record${r.redriven === 1 ? '' : 's'} to ${target}`
+  switch (r.stopped) {
+    case 'done':
+    case 'max':
+      ctx.io.out(`${sent}${r.stopped === 'max' ? ' (--max reached; run again for more)' : ''}; ${r.arrivals} new in the DLQ meanwhile`)
+      return 0
+    case 'failing':
+      ctx.io.err(
+        `stopped: ${sent}, and ${r.arrivals} new records arrived in the DLQ meanwhile (more than ${ratio} of them): they are failing again. Fix the cause, then redrive again; what was redriven is remembered.`,
+      )
+      return 1
+    case 'timeout':
+      ctx.io.err(`stopped at --timeout: ${sent}; run again to continue`)
+      return 1
+    case 'aborted':
+      ctx.io.err(`interrupted: ${sent}; run again to continue`)
+      return 1
+    case 'state-full':
+      ctx.io.err(
+        `stopped: ${sent}; the selection is too scattered to remember more in the commit metadata of ${redriveGroupId(group)}: redrive the records in between (fewer filters), then run again`,
+      )
+      return 1
+  }
+}
+
+async function dryRun(
+  ctx: OpsContext,
+  topic: string,
+  target: string,
+  partitions: DlqPartition[],
+  filter: DlqFilter,
+  max: number | undefined,
+): Promise<number> {
+  const { kafka, admin } = await ctx.kafka()
+  const states = new Map(partitions.map((p) => [p.partition, p.redrive]))
+  const selected: string[] = []
+  let count = 0
+  await scanTopic(kafka, admin, {
+    topic,
+    ranges: new Map(partitions.map((p) => [p.partition, { from: Math.max(p.low, p.redrive.next), until: p.high }])),
+    onMessage: (partition, message) => {
+      const record = toDlqRecord(partition, message)
+      const state = states.get(partition)
+      if ((state && isRedriven(state, record.offset)) || !matchesDlqFilter(record, filter)) return
+      count += 1
+      if (selected.length < 20) selected.push(`  ${partition}:${record.offset}  key ${record.key ?? '(none)'}  ${record.errorCode ?? '?'}`)
+      return max !== undefined && count >= max ? 'stop' : undefined
+    },
+    timeoutMs: 120_000,
+    signal: ctx.signal,
+  })
+  ctx.io.out(`dry run: would redrive ${count} record${count === 1 ? '' : 's'} from ${topic} to ${target}; nothing sent`)
+  for (const line of selected) ctx.io.out(line)
+  if (count > selected.length) ctx.io.out(`  … and ${count - selected.length} more`)
+  return 0
+}
+
+function formatProgress(p: RedriveProgress): string {
+  const width = 30
+  const done = p.toExamine === 0 ? width : Math.min(width, Math.round((p.examined / p.toExamine) * width))
+  return `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${p.examined}/${p.toExamine} examined, ${p.redriven} redriven, ${p.arrivals} new in the DLQ`
+}
+
+function duration(text: string): number {
+  try {
+    return parseDuration(text)
+  } catch (err) {
+    throw new UsageError(`--timeout: ${(err as Error).message}`)
+  }
+}

@@ -23,8 +23,21 @@ export function createMessageProcessor<T>(
   const { group } = definition
   const { metrics, logger } = deps
 
+  // Hot path: one labelled counter child per topic and outcome, looked up once; the log
+  // object is built only when the line will be written.
+  const counters = new Map<string, { inc: () => void }>()
+  const debug = logger.isLevelEnabled('debug')
+
   function record(message: ConsumerMessage, outcome: ConsumerOutcome, fields: Record<string, unknown> = {}): Result {
-    metrics.messages.inc({ group, topic: message.topic, outcome })
+    const counterKey = `${message.topic}\u0000${outcome}`
+    let counter = counters.get(counterKey)
+    if (!counter) {
+      counter = metrics.messages.labels({ group, topic: message.topic, outcome })
+      counters.set(counterKey, counter)
+    }
+    counter.inc()
+    const quiet = outcome === 'processed' || outcome === 'duplicate' || outcome === 'skipped'
+    if (quiet && !debug) return { outcome }
     const line = {
       group,
       topic: message.topic,
@@ -57,7 +70,9 @@ export function createMessageProcessor<T>(
   async function prepare(message: ConsumerMessage, attempt: number): Promise<Prepared<T>> {
     let event: T
     try {
-      event = await definition.decode(message)
+      // Most decoders are synchronous; awaiting only a promise spares a microtask per message.
+      const decoded = definition.decode(message)
+      event = decoded instanceof Promise ? await decoded : decoded
     } catch (err) {
       return {
         kind: 'done',

@@ -53,6 +53,57 @@ describe('runConsumer under crashes, rebalances and replays', () => {
     expect(await rows(harness)).toEqual({ total: 300, distinct: 300 })
   }, 120_000)
 
+  it('after a SIGKILL between an external send and its record, sends that id again, marked as an unfinished claim', async () => {
+    harness = await createHarness(infra, [500], 2)
+    await harness.pool.query('CREATE TABLE sends (webhook_id text NOT NULL, unfinished_claim boolean NOT NULL)')
+    await harness.send(Array.from({ length: 60 }, (_, i) => ({ key: `s${i}`, value: `v${i}` })))
+    const fixture = fileURLToPath(new URL('./fixtures/run-test-consumer.ts', import.meta.url))
+    const start = (): ChildProcess => {
+      const child = spawn(process.execPath, [fixture], {
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+          TEST_TOPIC: harness!.topic,
+          TEST_GROUP: harness!.group,
+          TEST_DATABASE_URL: harness!.database.url,
+          TEST_DELAY_MS: '100',
+          TEST_EFFECT: 'external',
+        },
+        stdio: 'ignore',
+      })
+      children.push(child)
+      return child
+    }
+    const sends = async (): Promise<{ webhook_id: string; unfinished_claim: boolean }[]> =>
+      (await harness!.pool.query<{ webhook_id: string; unfinished_claim: boolean }>('SELECT webhook_id, unfinished_claim FROM sends')).rows
+    const first = start()
+    await waitFor(async () => (await sends()).length >= 10, { timeoutMs: 30_000 })
+    first.kill('SIGKILL')
+    await new Promise((resolve) => first.once('exit', resolve))
+    // Sent but never recorded as completed: the sleep after each send is where it died.
+    const { rows: claimed } = await harness.pool.query<{ webhook_id: string }>(
+      "SELECT webhook_id FROM consumer_ledger WHERE state = 'claimed'",
+    )
+    expect(claimed.length).toBeGreaterThan(0)
+
+    start()
+    await waitFor(async () => (await harness!.pool.query("SELECT 1 FROM consumer_ledger WHERE state = 'completed'")).rowCount === 60, {
+      timeoutMs: 60_000,
+    })
+    const all = await sends()
+    const count = new Map<string, number>()
+    for (const s of all) count.set(s.webhook_id, (count.get(s.webhook_id) ?? 0) + 1)
+    expect(count.size).toBe(60)
+    // Only ids left claimed were sent twice, and each claimed id's rerun knew it was one
+    // (and carried the same id, for the receiver to drop the repeat).
+    const claimedIds = new Set(claimed.map((c) => c.webhook_id))
+    const repeated = [...count].filter(([, n]) => n > 1).map(([id]) => id)
+    expect(repeated.length).toBeGreaterThan(0)
+    expect(repeated.filter((id) => !claimedIds.has(id))).toEqual([])
+    for (const id of claimedIds) expect(all.filter((s) => s.webhook_id === id && s.unfinished_claim)).toHaveLength(1)
+    expect(all.filter((s) => s.unfinished_claim && !claimedIds.has(s.webhook_id))).toEqual([])
+  }, 120_000)
+
   it('shares the work between two instances through rebalances, each id applied once', async () => {
     harness = await createHarness(infra, [500], 4)
     const handler = async (

@@ -11,7 +11,7 @@ import { buildRequestPool } from './build-request-pool.ts'
 import { nodeOptionsOf } from './config.ts'
 import { createBenchTopics } from './create-bench-topics.ts'
 import { describeMachine } from './describe-machine.ts'
-import { findFreePort } from './find-free-port.ts'
+import { freePort } from '@nudj-webhooks/testing'
 import { formatRatios, formatResultsTable, ingestRatios } from './format-results.ts'
 import type { VariantFigures } from './format-results.ts'
 import { measureVariant } from './measure-variant.ts'
@@ -64,13 +64,13 @@ async function main(argv: string[]): Promise<number> {
   const variants: Record<string, VariantFigures> = {}
   try {
     for (const name of args.variants) {
-      const port = await findFreePort()
+      const port = await freePort()
       const spec = variantSpec(name, {
         repoRoot,
         buildDir,
         baseEnv: process.env,
         port,
-        opsPort: await findFreePort(),
+        opsPort: await freePort(),
         brokers: args.brokers,
         registryUrl: args.registryUrl,
         topic: topicOf(name),

@@ -3,6 +3,7 @@ import { retryGroupId, retryTopicName } from '../group-topics.ts'
 import type { Topology } from './load-topology.ts'
 import { describeExistingTopics } from './plan-topics.ts'
 import { topologyTopicSpecs, type TopologyTopicSpec } from './topology-topic-specs.ts'
+import { retryCoordinator } from './retry-coordinator.ts'
 
 export type TopicDescription = {
   spec: TopologyTopicSpec
@@ -43,11 +44,14 @@ export async function describeTopology(
     { groupId: g.name, topics: g.topics },
     { groupId: retryGroupId(g.name), topics: g.retrySchedule.map((d) => retryTopicName(g.name, d)) },
   ])
-  const described = groupTopics.length === 0 ? [] : (await admin.describeGroups(groupTopics.map((g) => g.groupId))).groups
+  const described =
+    groupTopics.length === 0
+      ? []
+      : (await retryCoordinator(async () => await admin.describeGroups(groupTopics.map((g) => g.groupId)))).groups
   const groups: GroupDescription[] = []
   for (const { groupId, topics: names } of groupTopics) {
     const present = names.filter((t) => watermarks.has(t))
-    const committed = present.length === 0 ? [] : await admin.fetchOffsets({ groupId, topics: present })
+    const committed = present.length === 0 ? [] : await retryCoordinator(async () => await admin.fetchOffsets({ groupId, topics: present }))
     const group = described.find((d) => d.groupId === groupId)
     groups.push({
       groupId,

@@ -2,6 +2,7 @@ import type { Admin } from 'kafkajs'
 import type { TopologyGroup } from './load-topology.ts'
 import { OpsError, UsageError } from './ops-errors.ts'
 import type { ReplayFrom } from './parse-replay-from.ts'
+import { retryCoordinator } from './retry-coordinator.ts'
 
 /** One partition of a replay: where the group is, where it will be, and how many records it will read again. */
 export type ReplayRow = { topic: string; partition: number; committed: number | null; target: number; high: number; records: number }
@@ -18,7 +19,7 @@ export async function planReplay(admin: Admin, group: TopologyGroup, from: Repla
     }
   }
   const topics = from.kind === 'offsets' ? [...new Set(from.offsets.map((o) => o.topic))] : group.topics
-  const committed = await admin.fetchOffsets({ groupId: group.name, topics })
+  const committed = await retryCoordinator(async () => await admin.fetchOffsets({ groupId: group.name, topics }))
   const rows: ReplayRow[] = []
   for (const topic of topics) {
     const watermarks = await admin.fetchTopicOffsets(topic)

@@ -5,6 +5,7 @@ import { matchesDlqFilter, toDlqRecord, type DlqFilter } from './dlq-record.ts'
 import { OpsError } from './ops-errors.ts'
 import type { DlqPartition } from './read-dlq.ts'
 import { encodeRedriveIslands, isRedriven, markRedriven, maxRedriveMetadataLength, redriveGroupId } from './redrive-state.ts'
+import { retryCoordinator } from './retry-coordinator.ts'
 
 export type RedriveOptions = {
   group: string
@@ -46,7 +47,7 @@ export async function redriveDlq(kafka: Kafka, admin: Admin, o: RedriveOptions):
   for (const p of o.partitions) progress.toExamine += Math.max(0, p.high - (starts.get(p.partition) ?? 0))
   if (pending.size === 0) return { ...progress, stopped: 'done' }
 
-  const [existing] = (await admin.describeGroups([groupId])).groups
+  const [existing] = (await retryCoordinator(async () => await admin.describeGroups([groupId]))).groups
   if (existing && existing.state !== 'Empty' && existing.state !== 'Dead') {
     throw new OpsError(
       'REDRIVE_RUNNING',

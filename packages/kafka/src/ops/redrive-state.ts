@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs'
 import { dlqTopicName } from '../group-topics.ts'
+import { retryCoordinator } from './retry-coordinator.ts'
 
 /**
  * What `dlq redrive` has sent back, per DLQ partition, kept as the committed offset of
@@ -56,7 +57,9 @@ export function decodeRedriveState(offset: string | number, metadata: string | n
 
 /** The redrive state of each partition of a group's DLQ, given each partition's low watermark. */
 export async function fetchRedriveStates(admin: Admin, group: string, lows: Map<number, number>): Promise<Map<number, RedriveState>> {
-  const [committed] = await admin.fetchOffsets({ groupId: redriveGroupId(group), topics: [dlqTopicName(group)] })
+  const [committed] = await retryCoordinator(
+    async () => await admin.fetchOffsets({ groupId: redriveGroupId(group), topics: [dlqTopicName(group)] }),
+  )
   const states = new Map<number, RedriveState>()
   for (const [partition, low] of lows) {
     const entry = committed?.partitions.find((p) => p.partition === partition)

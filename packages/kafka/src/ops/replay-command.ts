@@ -8,6 +8,7 @@ import { parseCommandArgs, requiredString } from './parse-command-args.ts'
 import { parseReplayFrom } from './parse-replay-from.ts'
 import { planReplay, type ReplayRow } from './plan-replay.ts'
 import { writeAuditRecord } from './write-audit-record.ts'
+import { retryCoordinator } from './retry-coordinator.ts'
 
 export const replayUsage = `usage: ops replay --group G --from earliest|<ISO 8601 time>|<topic:partition:offset,...> [--dry-run]
 
@@ -73,7 +74,7 @@ export async function runReplay(argv: string[], ctx: OpsContext): Promise<number
 
 /** Undefined when the group has no members, else who they are. */
 async function activeMembers(admin: Admin, groupId: string): Promise<string | undefined> {
-  const [group]: (GroupDescription | undefined)[] = (await admin.describeGroups([groupId])).groups
+  const [group]: (GroupDescription | undefined)[] = (await retryCoordinator(async () => await admin.describeGroups([groupId]))).groups
   if (!group || group.state === 'Empty' || group.state === 'Dead') return undefined
   const members = group.members.map((m) => `${m.clientId} on ${m.clientHost.replace(/^\//, '')}`)
   return `group ${groupId} is ${group.state} with ${members.length} member${members.length === 1 ? '' : 's'} (${members.join(', ') || 'joining'})`

@@ -26,7 +26,14 @@ describe('a consumer behind an ops server', () => {
       await waitFor(async () => (await fetch(`${ops.url}/readyz`)).status === 200, { timeoutMs: 15_000 })
       expect((await fetch(`${ops.url}/livez`)).status).toBe(200)
       await harness.send([{ key: 'm1', value: 'x' }])
-      await waitFor(async () => (await (await fetch(`${ops.url}/metrics`)).text()).includes('outcome="processed"'), { timeoutMs: 15_000 })
+      // Processed first, committed right after: wait for both.
+      await waitFor(
+        async () => {
+          const text = await (await fetch(`${ops.url}/metrics`)).text()
+          return text.includes('outcome="processed"') && text.includes('webhooks_consumer_last_commit_timestamp_seconds{')
+        },
+        { timeoutMs: 15_000 },
+      )
       // effect 'none' has no ledger, so a redelivery after a rebalance may count twice.
       const metrics = await (await fetch(`${ops.url}/metrics`)).text()
       expect(metrics).toMatch(

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 
 // Group requests fail with these while a broker's group coordinator is still loading
 // (a fresh or restarted broker); kafkajs's admin does not retry fetchOffsets itself.
-const coordinatorErrors = new Set(['NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE'])
+// kafkajs names them as the protocol's first versions did.
+const coordinatorErrors = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE'])
 
 /** Runs a consumer-group request, trying again for up to `timeoutMs` while the coordinator is not ready. */
 export async function retryCoordinator<T>(request: () => Promise<T>, timeoutMs = 15_000): Promise<T> {

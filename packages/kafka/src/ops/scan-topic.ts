@@ -41,7 +41,11 @@ export async function scanTopic(kafka: Kafka, admin: Admin, options: ScanOptions
   )
   const onAbort = (): void => finish(new OpsError('ABORTED', `reading ${topic} was interrupted`))
   options.signal?.addEventListener('abort', onAbort, { once: true })
-  consumer.on(consumer.events.CRASH, ({ payload }) => finish(payload.error))
+  // kafkajs restarts by itself after a retriable crash (a coordinator still loading on a
+  // fresh broker); only a crash it gives up on ends the scan.
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) finish(payload.error)
+  })
 
   try {
     await consumer.connect()

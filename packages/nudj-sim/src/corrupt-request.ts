@@ -1,6 +1,6 @@
 import type { DeliveryRequest } from './deliver.ts'
 import type { Random } from './create-random.ts'
-import { signGen2 } from './sign-delivery.ts'
+import { signGen2, standardWebhooksHeaders } from './sign-delivery.ts'
 
 /** The deliberately bad requests a receiver must refuse (or keep and refuse) and survive. */
 export const badRequestKinds = ['wrong-secret', 'tampered-body', 'missing-headers', 'oversize', 'not-json', 'wrong-media-type'] as const
@@ -18,17 +18,22 @@ export function corruptRequest(request: DeliveryRequest, kind: BadRequestKind, s
   const signed = 'x-nudj-signature' in headers
   const resign = (body: Buffer): DeliveryRequest => {
     if (signed) headers['x-nudj-signature'] = signGen2(body, secret)
+    const id = headers['webhook-id']
+    const timestamp = headers['webhook-timestamp']
+    if (id && timestamp) Object.assign(headers, standardWebhooksHeaders({ body, secret, id, timestampSeconds: Number(timestamp) }))
     return { ...request, headers, body }
   }
   switch (kind) {
     case 'wrong-secret':
       if (signed) headers['x-nudj-signature'] = signGen2(request.body, `${secret}-wrong`)
+      else if ('webhook-signature' in headers) headers['webhook-signature'] = `v1,${Buffer.from(random.hex(64), 'hex').toString('base64')}`
       else setHeader(headers, 'authorization', `Bearer wrong-${random.hex(8)}`)
       return { ...request, headers }
     case 'tampered-body': {
       // Signed as sent, then changed in flight: a signature check must catch it. Gen-1
       // has no signature, so its tampering is a changed Authorization value instead.
-      if (!signed) setHeader(headers, 'authorization', `${headerValue(headers, 'authorization') ?? ''}x`)
+      if (!signed && !('webhook-signature' in headers))
+        setHeader(headers, 'authorization', `${headerValue(headers, 'authorization') ?? ''}x`)
       const body = Buffer.from(request.body)
       const at = body.indexOf('"', random.int(1, Math.max(1, body.length - 2)))
       body[at >= 0 ? at - 1 : 1] = 0x58 // 'X'
@@ -36,7 +41,8 @@ export function corruptRequest(request: DeliveryRequest, kind: BadRequestKind, s
     }
     case 'missing-headers':
       for (const name of Object.keys(headers)) {
-        if (['x-nudj-signature', 'authorization', 'x-webhook-source'].includes(name.toLowerCase())) delete headers[name]
+        if (['x-nudj-signature', 'webhook-signature', 'authorization', 'x-webhook-source'].includes(name.toLowerCase()))
+          delete headers[name]
       }
       return { ...request, headers }
     case 'oversize': {

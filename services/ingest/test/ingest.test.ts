@@ -239,4 +239,21 @@ describe('ingest: traffic from the simulator', () => {
     for (const secret of Object.values(secrets)) expect(logs).not.toContain(secret)
     expect(logs).not.toMatch(/sha256=[0-9a-f]{64}/)
   })
+
+  it('acknowledges simulator traffic signed with Standard Webhooks', async () => {
+    const report = await runSend({
+      receiver: { url: `${ingest.address}/webhooks/nudj/acme`, secret: secrets.standard, gen2Scheme: 'standard-webhooks', gen1Headers: {} },
+      count: 100,
+      rate: 1000,
+      concurrency: 10,
+      gen1Share: 0,
+      bad: 0.1,
+    })
+    expect(report.deliveries.acknowledged).toBe(100 + report.duplicates)
+    expect(report.bad.rejected).toBe(report.bad.sent)
+    const metrics = await (await fetch(`${ingest.opsAddress}/metrics`)).text()
+    expect(metrics).toMatch(
+      /webhooks_ingest_verified_total\{source="acme",scheme="standard-webhooks",secret_id="sw",service="ingest"\} \d{3}/,
+    )
+  })
 })

@@ -20,6 +20,9 @@ delivers them, and prints a report.
   --bad F               share of extra bad requests: wrong secret, tampered body, missing
                         headers, oversize, not JSON, wrong media type (default 0)
   --timeout D           per-attempt timeout for both generations (default 10s gen-1, 30s gen-2)
+  --gen2-scheme S       how gen-2 traffic is signed: hmac (X-Nudj-Signature, default) or
+                        standard-webhooks (webhook-id/-timestamp/-signature; the secret is
+                        whsec_ followed by a base64 key)
   --seed N              the same seed sends the same stream (default 1)
   --json                print the final report as JSON on standard output
   -h, --help
@@ -83,6 +86,7 @@ async function parseSendArgs(
         reorder: { type: 'string', default: '0.05' },
         bad: { type: 'string', default: '0' },
         timeout: { type: 'string' },
+        'gen2-scheme': { type: 'string', default: 'hmac' },
         seed: { type: 'string', default: '1' },
         json: { type: 'boolean', default: false },
         'secret-file': { type: 'string' },
@@ -113,6 +117,10 @@ async function parseSendArgs(
   const reorder = number('reorder', values.reorder, share, 'between 0 and 1')
   const bad = number('bad', values.bad, share, 'between 0 and 1')
   const seed = number('seed', values.seed, Number.isInteger, 'a whole number')
+  const gen2Scheme: 'gen2-hmac' | 'standard-webhooks' = values['gen2-scheme'] === 'standard-webhooks' ? 'standard-webhooks' : 'gen2-hmac'
+  if (values['gen2-scheme'] !== 'hmac' && values['gen2-scheme'] !== 'standard-webhooks') {
+    problems.push(`--gen2-scheme must be hmac or standard-webhooks, got '${values['gen2-scheme']}'`)
+  }
   let timeoutMs: SendOptions['timeoutMs']
   if (values.timeout) {
     try {
@@ -145,6 +153,7 @@ async function parseSendArgs(
   const receiver = {
     url,
     secret: secret ?? '',
+    gen2Scheme,
     gen1Headers: { Authorization: `Bearer ${gen1Token ?? ''}`, 'X-Webhook-Source': 'nudj-platform' },
   }
   return { options: { receiver, count, rate, concurrency, gen1Share, duplicates, reorder, bad, seed, timeoutMs }, json: values.json }

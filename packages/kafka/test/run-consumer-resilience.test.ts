@@ -21,26 +21,30 @@ const rows = async (h: Harness): Promise<{ total: number; distinct: number }> =>
   return rows[0]!
 }
 
+const fixture = fileURLToPath(new URL('./fixtures/run-test-consumer.ts', import.meta.url))
+
+/** Starts the crash-test consumer process on the harness's topic, group and database. */
+function startFixture(h: Harness, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [fixture], {
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      TEST_TOPIC: h.topic,
+      TEST_GROUP: h.group,
+      TEST_DATABASE_URL: h.database.url,
+      ...env,
+    },
+    stdio: 'ignore',
+  })
+  children.push(child)
+  return child
+}
+
 describe('runConsumer under crashes, rebalances and replays', () => {
   it('loses and doubles nothing when the process is killed (SIGKILL) mid-batch and restarted', async () => {
     harness = await createHarness(infra, [500], 2)
     await harness.send(Array.from({ length: 300 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })))
-    const fixture = fileURLToPath(new URL('./fixtures/run-test-consumer.ts', import.meta.url))
-    const start = (): ChildProcess => {
-      const child = spawn(process.execPath, [fixture], {
-        env: {
-          ...process.env,
-          KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-          TEST_TOPIC: harness!.topic,
-          TEST_GROUP: harness!.group,
-          TEST_DATABASE_URL: harness!.database.url,
-          TEST_DELAY_MS: '15',
-        },
-        stdio: 'ignore',
-      })
-      children.push(child)
-      return child
-    }
+    const start = (): ChildProcess => startFixture(harness!, { TEST_DELAY_MS: '15' })
     const first = start()
     await waitFor(async () => (await rows(harness!)).total >= 60, { timeoutMs: 30_000 })
     first.kill('SIGKILL')
@@ -57,23 +61,7 @@ describe('runConsumer under crashes, rebalances and replays', () => {
     harness = await createHarness(infra, [500], 2)
     await harness.pool.query('CREATE TABLE sends (webhook_id text NOT NULL, unfinished_claim boolean NOT NULL)')
     await harness.send(Array.from({ length: 60 }, (_, i) => ({ key: `s${i}`, value: `v${i}` })))
-    const fixture = fileURLToPath(new URL('./fixtures/run-test-consumer.ts', import.meta.url))
-    const start = (): ChildProcess => {
-      const child = spawn(process.execPath, [fixture], {
-        env: {
-          ...process.env,
-          KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-          TEST_TOPIC: harness!.topic,
-          TEST_GROUP: harness!.group,
-          TEST_DATABASE_URL: harness!.database.url,
-          TEST_DELAY_MS: '100',
-          TEST_EFFECT: 'external',
-        },
-        stdio: 'ignore',
-      })
-      children.push(child)
-      return child
-    }
+    const start = (): ChildProcess => startFixture(harness!, { TEST_DELAY_MS: '100', TEST_EFFECT: 'external' })
     const sends = async (): Promise<{ webhook_id: string; unfinished_claim: boolean }[]> =>
       (await harness!.pool.query<{ webhook_id: string; unfinished_claim: boolean }>('SELECT webhook_id, unfinished_claim FROM sends')).rows
     const first = start()

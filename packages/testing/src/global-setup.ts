@@ -24,7 +24,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const external = loadExternalInfra()
   const missing = missingServers(external)
   const config = loadStackConfig(repoRoot)
-  const log = (line: string): void => console.log(`[infra] ${line}`)
+  // The developer's terminal, once per run: where the servers come from.
+  const log = (line: string): void => void process.stdout.write(`[infra] ${line}\n`)
   let infra: Infra = { ...localStackInfra(config), ...definedOnly(external) }
   let teardown = async (): Promise<void> => undefined
 

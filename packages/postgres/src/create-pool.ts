@@ -1,0 +1,14 @@
+import pg from 'pg'
+import type { Logger } from 'pino'
+
+export type PoolOptions = { url: string; applicationName: string; max?: number; logger: Logger }
+
+/**
+ * A pg pool that fails a connection attempt after 5 s instead of hanging, and logs (rather
+ * than crashes on) the errors of idle clients, which is what a restarting Postgres causes.
+ */
+export function createPool({ url, applicationName, max = 10, logger }: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, application_name: applicationName, max, connectionTimeoutMillis: 5_000 })
+  pool.on('error', (err) => logger.warn({ err }, 'idle Postgres connection lost'))
+  return pool
+}

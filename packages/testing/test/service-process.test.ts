@@ -1,0 +1,28 @@
+import { runSend } from '@nudj-webhooks/nudj-sim'
+import { describe, expect, inject, it } from 'vitest'
+import { startIngestProcess, uniqueName } from '../src/index.ts'
+
+const infra = inject('infra')
+
+describe('startIngestProcess', () => {
+  it('runs the real ingest as a process that accepts both generations and exits 0 on SIGTERM', async () => {
+    const ingest = await startIngestProcess(infra, uniqueName('svcproc'))
+    try {
+      const report = await runSend({
+        receiver: {
+          url: ingest.url,
+          secret: ingest.secret,
+          gen1Headers: { Authorization: `Bearer ${ingest.gen1Token}`, 'X-Webhook-Source': 'nudj-platform' },
+        },
+        count: 20,
+        rate: 200,
+        concurrency: 4,
+      })
+      expect(report.deliveries).toMatchObject({ sent: 20, acknowledged: 20, rejected: 0 })
+    } finally {
+      expect(await ingest.stop()).toBe(0)
+    }
+    expect(ingest.logLines.some((line) => line.includes('"msg":"listening"') || line.includes('listening'))).toBe(true)
+    expect(ingest.logLines.join('\n')).not.toContain(ingest.secret)
+  })
+})

@@ -24,7 +24,7 @@ export type ServiceProcess = {
 
 export type ServiceProcessOptions = {
   service: ServiceName
-  /** Everything the service reads; PATH and HOME come from this process. */
+  /** What the service reads, over this process's own environment. */
   env: Record<string, string>
   /** The ops port the service was told to use; ready once `/readyz` answers 200. */
   opsPort: number
@@ -54,7 +54,7 @@ export async function startServiceProcess({
 
   async function start(): Promise<void> {
     const current = spawn(process.execPath, [join(repoRoot, `services/${service}/src/main.ts`)], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     child = current

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs'
+import { ConfigError, durationPattern, loadConfig, parseDuration } from '@nudj-webhooks/config'
+import { Type, type Static } from '@sinclair/typebox'
+import { loadRoutes, type Routes } from './load-routes.ts'
+
+// The only file of this service that reads the environment (and the files it names).
+
+const defaultRoutesFile = new URL('../routes.json', import.meta.url).pathname
+
+const schema = Type.Object({
+  EMAIL_HOST: Type.String({ default: '0.0.0.0', description: 'address of the public listener (the suppression API)' }),
+  EMAIL_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8093, description: 'public port (the suppression API)' }),
+  EMAIL_OPS_HOST: Type.String({ default: '127.0.0.1', description: 'address of the ops listener (/metrics, /livez, /readyz)' }),
+  EMAIL_OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9193, description: 'ops port, never the public one' }),
+  EMAIL_ROUTES_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: "JSON: canonical event -> { template, enabled, to } (default: the service folder's routes.json)",
+    }),
+  ),
+  EMAIL_FROM: Type.String({ default: 'Nudj <no-reply@nudj.example>', description: 'From header of every email' }),
+  EMAIL_MESSAGE_ID_DOMAIN: Type.String({
+    default: 'email.nudj-webhooks.local',
+    description: 'right-hand side of Message-IDs (<sha256(webhook id)@domain>)',
+  }),
+  EMAIL_LIST_UNSUBSCRIBE_MAILTO: Type.String({
+    default: 'unsubscribe@nudj.example',
+    description: 'mailto address of the List-Unsubscribe header; none for no mailto',
+  }),
+  EMAIL_LIST_UNSUBSCRIBE_URL: Type.String({
+    default: '',
+    description: 'https URL of the List-Unsubscribe header (the recipient is appended as ?email=); empty for none (one-click when set)',
+  }),
+  EMAIL_DEFAULT_LOCALE: Type.String({ default: 'en-GB', description: 'locale of dates and numbers when the contact has none' }),
+  EMAIL_MAX_PER_SECOND: Type.Number({
+    minimum: 0,
+    default: 50,
+    description: 'emails sent per second at most by this process, 0 for no limit',
+  }),
+  EMAIL_SMTP_POOL_SIZE: Type.Integer({ minimum: 1, default: 5, description: 'pooled SMTP connections' }),
+  EMAIL_SMTP_TIMEOUT: Type.String({
+    pattern: durationPattern,
+    default: '10s',
+    description: 'SMTP connection, greeting and socket timeout',
+  }),
+  EMAIL_CONTACT_CACHE_SIZE: Type.Integer({ minimum: 1, default: 10_000, description: 'contacts kept in the in-memory LRU cache' }),
+  EMAIL_CONTACT_CACHE_TTL: Type.String({ pattern: durationPattern, default: '5m', description: 'how long a cached contact is trusted' }),
+  EMAIL_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'bearer token of the suppression API' })),
+  EMAIL_ADMIN_TOKEN_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'file holding the bearer token (instead of EMAIL_ADMIN_TOKEN)' }),
+  ),
+  EMAIL_RETRY_SCHEDULE: Type.String({
+    default: '30s,5m,30m',
+    description: 'delays of the retry tiers (deploy/topology.json), then the DLQ',
+  }),
+  EMAIL_HANDLER_TIMEOUT: Type.String({ pattern: durationPattern, default: '30s', description: 'longest one message may take' }),
+  SMTP_URL: Type.String({
+    minLength: 1,
+    description: 'smtp://[user:pass@]host:port (STARTTLS when offered) or smtps:// (TLS from the start)',
+  }),
+  SMTP_REQUIRE_TLS: Type.Boolean({ default: false, description: 'refuse to send unless STARTTLS succeeds' }),
+  SMTP_TLS_REJECT_UNAUTHORIZED: Type.Boolean({ default: true, description: 'verify the SMTP server certificate' }),
+  SMTP_TLS_SERVERNAME: Type.Optional(Type.String({ description: 'TLS server name when it differs from the SMTP host' })),
+  KAFKA_BROKERS: Type.String({ minLength: 1, description: 'comma-separated host:port list' }),
+  KAFKA_CLIENT_ID: Type.String({ default: 'nudj-webhooks-email', description: 'kafkajs client id' }),
+  KAFKA_TOPIC_PREFIX: Type.String({ default: 'nudj.webhooks', description: 'category topics are <prefix>.<category>' }),
+  KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, default: 6, description: 'partitions of topics created at startup' }),
+  CONSUMER_GROUP: Type.String({ minLength: 1, default: 'email', description: 'consumer group (and prefix of its retry and DLQ topics)' }),
+  SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, description: 'Confluent-compatible registry API root' }),
+  DATABASE_URL: Type.String({ minLength: 1, description: 'Postgres: ledger, send ledger, contacts, suppressions' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),
+    { default: 'info', description: 'pino level' },
+  ),
+  SHUTDOWN_TIMEOUT: Type.String({
+    pattern: durationPattern,
+    default: '25s',
+    description: 'longest graceful shutdown before exiting anyway',
+  }),
+})
+
+export type EmailEnv = Static<typeof schema>
+
+export type EmailConfig = Omit<
+  EmailEnv,
+  'KAFKA_BROKERS' | 'EMAIL_ROUTES_FILE' | 'EMAIL_ADMIN_TOKEN' | 'EMAIL_ADMIN_TOKEN_FILE' | 'EMAIL_RETRY_SCHEDULE'
+> & {
+  brokers: string[]
+  adminToken?: string
+  EMAIL_ROUTES_FILE: string
+  routes: Routes
+  retrySchedule: number[]
+  handlerTimeoutMs: number
+  smtpTimeoutMs: number
+  contactCacheTtlMs: number
+  shutdownTimeoutMs: number
+}
+
+/** Loads and checks everything at once; throws a ConfigError listing every problem. */
+export function loadEmailConfig(env: Record<string, string | undefined> = process.env): EmailConfig {
+  const problems: string[] = []
+  let base: EmailEnv | undefined
+  try {
+    base = loadConfig(schema, env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    problems.push(...err.problems)
+  }
+  let adminToken = env.EMAIL_ADMIN_TOKEN || undefined
+  if (env.EMAIL_ADMIN_TOKEN_FILE) {
+    try {
+      adminToken = readFileSync(env.EMAIL_ADMIN_TOKEN_FILE, 'utf8').trim()
+      if (adminToken.length < 16) problems.push('EMAIL_ADMIN_TOKEN_FILE: the token must be at least 16 characters')
+    } catch (err) {
+      problems.push(
+        `EMAIL_ADMIN_TOKEN_FILE: cannot read ${env.EMAIL_ADMIN_TOKEN_FILE}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      )
+    }
+  }
+  const retrySchedule: number[] = []
+  for (const part of (env.EMAIL_RETRY_SCHEDULE ?? '30s,5m,30m').split(',').map((p) => p.trim())) {
+    try {
+      retrySchedule.push(parseDuration(part))
+    } catch {
+      problems.push(`EMAIL_RETRY_SCHEDULE: '${part}' is not a duration (e.g. 30s,5m,30m)`)
+    }
+  }
+  const routesFile = base?.EMAIL_ROUTES_FILE ?? env.EMAIL_ROUTES_FILE ?? defaultRoutesFile
+  let routes: Routes = new Map()
+  try {
+    routes = loadRoutes(JSON.parse(readFileSync(routesFile, 'utf8')) as unknown, problems)
+  } catch (err) {
+    problems.push(`EMAIL_ROUTES_FILE: cannot read ${routesFile} as JSON: ${(err as Error).message}`)
+  }
+  if (base && base.EMAIL_LIST_UNSUBSCRIBE_URL !== '' && !URL.canParse(base.EMAIL_LIST_UNSUBSCRIBE_URL))
+    problems.push('EMAIL_LIST_UNSUBSCRIBE_URL: not a URL')
+  else if (base && !base.EMAIL_LIST_UNSUBSCRIBE_URL.startsWith('https://') && base.EMAIL_LIST_UNSUBSCRIBE_URL !== '')
+    problems.push('EMAIL_LIST_UNSUBSCRIBE_URL: must be an https:// URL (or empty)')
+  if (problems.length > 0 || !base) throw new ConfigError(problems)
+  const { KAFKA_BROKERS, EMAIL_ADMIN_TOKEN: _token, EMAIL_ADMIN_TOKEN_FILE: _file, EMAIL_RETRY_SCHEDULE: _schedule, ...rest } = base
+  return {
+    ...rest,
+    brokers: KAFKA_BROKERS.split(',').map((b) => b.trim()),
+    adminToken,
+    EMAIL_ROUTES_FILE: routesFile,
+    EMAIL_LIST_UNSUBSCRIBE_MAILTO: base.EMAIL_LIST_UNSUBSCRIBE_MAILTO === 'none' ? '' : base.EMAIL_LIST_UNSUBSCRIBE_MAILTO,
+    routes,
+    retrySchedule,
+    handlerTimeoutMs: parseDuration(base.EMAIL_HANDLER_TIMEOUT),
+    smtpTimeoutMs: parseDuration(base.EMAIL_SMTP_TIMEOUT),
+    contactCacheTtlMs: parseDuration(base.EMAIL_CONTACT_CACHE_TTL),
+    shutdownTimeoutMs: parseDuration(base.SHUTDOWN_TIMEOUT),
+  }
+}
+
+export { schema as emailEnvSchema }

@@ -1,0 +1,130 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import { createEnvelopeCodec, normalizeNudjWebhook, topicForCategory, validateNudjEvent, type NudjEvent } from '@nudj-webhooks/contracts'
+import { createKafkaClient, dlqTopicName, ensureTopics, retryTopicName, runConsumer } from '@nudj-webhooks/kafka'
+import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
+import { createPool, migrate } from '@nudj-webhooks/postgres'
+import type { Logger } from 'pino'
+import { buildApp } from './app.ts'
+import type { EmailConfig } from './config.ts'
+import { createContacts } from './create-contacts.ts'
+import { createEmailMetrics } from './create-email-metrics.ts'
+import { createHandleEvent } from './create-handle-event.ts'
+import { createMailer } from './create-mailer.ts'
+import { createRateLimiter } from './create-rate-limiter.ts'
+import { createSendLedger } from './create-send-ledger.ts'
+import { createSuppressions } from './create-suppressions.ts'
+import { emailCategories } from './load-routes.ts'
+import { migrations } from './migrations.ts'
+
+export type RunningEmail = {
+  /** The public listener (suppression API). */
+  address: string
+  /** The ops listener (/metrics, /livez, /readyz). */
+  opsAddress: string
+  close: () => Promise<void>
+}
+
+/** Connects to Postgres, Kafka, the registry and SMTP, then consumes until closed. */
+export async function startEmail(config: EmailConfig, logger: Logger): Promise<RunningEmail> {
+  const registry = createMetricsRegistry('email')
+  const metrics = createEmailMetrics(registry)
+  const pool = createPool({ url: config.DATABASE_URL, applicationName: 'email', logger })
+  await migrate(pool, 'email', migrations, logger)
+
+  const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger })
+  const group = config.CONSUMER_GROUP
+  const topics = [...emailCategories, 'user' as const].map((c) => topicForCategory(c, config.KAFKA_TOPIC_PREFIX))
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const specs = [...topics, ...config.retrySchedule.map((d) => retryTopicName(group, d)), dlqTopicName(group)].map((topic) => ({
+      topic,
+      partitions: config.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: 1,
+    }))
+    logger.info(await ensureTopics(admin, specs), 'topics ready')
+  } finally {
+    await admin.disconnect()
+  }
+
+  const mailer = createMailer({
+    url: config.SMTP_URL,
+    pool: true,
+    poolSize: config.EMAIL_SMTP_POOL_SIZE,
+    timeoutMs: config.smtpTimeoutMs,
+    requireTls: config.SMTP_REQUIRE_TLS,
+    rejectUnauthorized: config.SMTP_TLS_REJECT_UNAUTHORIZED,
+    servername: config.SMTP_TLS_SERVERNAME,
+  })
+  const contacts = createContacts(pool, { cacheSize: config.EMAIL_CONTACT_CACHE_SIZE, ttlMs: config.contactCacheTtlMs })
+  const suppressions = createSuppressions(pool)
+  const envelopes = createEnvelopeCodec(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }))
+  const routed = new Set([...config.routes.values()].filter((r) => r.enabled).map((r) => r.event))
+
+  const consumer = await runConsumer<NudjEvent>(
+    {
+      group,
+      topics,
+      decode: async (message) => {
+        const envelope = await envelopes.decode(message.value)
+        return normalizeNudjWebhook(envelope.body, envelope.headers, { source: envelope.source })
+      },
+      idOf: (event, message) => message.key || event.webhookId,
+      handles: (event) => event.category === 'user' || routed.has(event.canonical),
+      validate: (event) => validateNudjEvent(event).map((p) => `${p.path} ${p.message}`),
+      handler: createHandleEvent({
+        group,
+        routes: config.routes,
+        contacts,
+        suppressions,
+        ledger: createSendLedger(pool),
+        mailer,
+        limiter: createRateLimiter(config.EMAIL_MAX_PER_SECOND),
+        metrics,
+        from: config.EMAIL_FROM,
+        messageIdDomain: config.EMAIL_MESSAGE_ID_DOMAIN,
+        defaultLocale: config.EMAIL_DEFAULT_LOCALE,
+        unsubscribe: { mailto: config.EMAIL_LIST_UNSUBSCRIBE_MAILTO, url: config.EMAIL_LIST_UNSUBSCRIBE_URL },
+      }),
+      effect: 'external',
+      retrySchedule: config.retrySchedule,
+      handlerTimeoutMs: config.handlerTimeoutMs,
+      partitionsConsumedConcurrently: Math.max(1, config.EMAIL_SMTP_POOL_SIZE),
+      // Paused for an outage (SMTP or Postgres): resume once both answer.
+      probe: async () =>
+        (await mailer.verify()) &&
+        (await pool.query('SELECT 1').then(
+          () => true,
+          () => false,
+        )),
+    },
+    { kafka, logger, registry, pool },
+  )
+
+  const ops = await startOpsServer({
+    host: config.EMAIL_OPS_HOST,
+    port: config.EMAIL_OPS_PORT,
+    registry,
+    logger,
+    readiness: [
+      { name: 'consumer', check: async () => consumer.isReady() },
+      { name: 'postgres', check: async () => await pool.query('SELECT 1').then(() => true) },
+    ],
+  })
+  const app = buildApp({ suppressions, adminToken: config.adminToken })
+  const address = await app.listen({ host: config.EMAIL_HOST, port: config.EMAIL_PORT })
+  if (!config.adminToken) logger.warn('no EMAIL_ADMIN_TOKEN: the suppression API refuses every request')
+  logger.info({ address, group, routes: [...routed] }, 'email service running')
+
+  return {
+    address,
+    opsAddress: ops.url,
+    async close() {
+      await app.close()
+      await consumer.close()
+      await mailer.close()
+      await ops.close()
+      await pool.end()
+    },
+  }
+}

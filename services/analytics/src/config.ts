@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs'
+import { ConfigError, durationPattern, loadConfig, parseDuration } from '@nudj-webhooks/config'
+import { Type, type Static } from '@sinclair/typebox'
+
+// The only file of this service that reads the environment (and the secret file it names).
+
+const duration = (fallback: string, description: string) => Type.String({ pattern: durationPattern, default: fallback, description })
+const durationList = `^${durationPattern.slice(1, -1)}(,${durationPattern.slice(1, -1)})*$`
+
+const schema = Type.Object({
+  ANALYTICS_HOST: Type.String({ default: '0.0.0.0', description: 'address of the public listener (the query API)' }),
+  ANALYTICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8091, description: 'public port of the query API' }),
+  ANALYTICS_OPS_HOST: Type.String({ default: '127.0.0.1', description: 'address of the ops listener (/metrics, /livez, /readyz)' }),
+  ANALYTICS_OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9191, description: 'ops port, never the public one' }),
+  ANALYTICS_RETRY_SCHEDULE: Type.String({
+    pattern: durationList,
+    default: '10s,1m,10m',
+    description: 'delays of the retry tiers (deploy/topology.json), then the DLQ',
+  }),
+  ANALYTICS_HANDLER_TIMEOUT: duration('30s', 'a batch transaction slower than this is aborted and retried'),
+  ANALYTICS_PARTITIONS_CONCURRENTLY: Type.Integer({
+    minimum: 1,
+    default: 3,
+    description: 'partitions projected at once (each batch is one transaction)',
+  }),
+  ANALYTICS_DB_POOL_SIZE: Type.Integer({ minimum: 2, default: 10, description: 'Postgres connections (projector and query API)' }),
+  KAFKA_BROKERS: Type.String({ minLength: 1, description: 'comma-separated host:port list' }),
+  KAFKA_CLIENT_ID: Type.String({ default: 'nudj-webhooks-analytics', description: 'kafkajs client id' }),
+  KAFKA_TOPIC_PREFIX: Type.String({ default: 'nudj.webhooks', description: 'category topics are <prefix>.<category>' }),
+  KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, default: 6, description: 'partitions of topics created at startup' }),
+  KAFKA_REPLICATION_FACTOR: Type.Integer({
+    minimum: 1,
+    default: 1,
+    description: 'replication of topics created at startup (3 in production)',
+  }),
+  CONSUMER_GROUP: Type.String({ minLength: 1, default: 'analytics', description: 'consumer group (and prefix of its retry/DLQ topics)' }),
+  SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, description: 'Confluent-compatible registry API root' }),
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1, description: 'Postgres: projections, ledger, migrations' })),
+  DATABASE_URL_FILE: Type.Optional(Type.String({ description: 'file holding DATABASE_URL (it carries a password)' })),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),
+    { default: 'info', description: 'pino level' },
+  ),
+  SHUTDOWN_TIMEOUT: duration('25s', 'longest graceful shutdown before exiting anyway'),
+})
+
+export type AnalyticsEnv = Static<typeof schema>
+
+export type AnalyticsConfig = Omit<AnalyticsEnv, 'KAFKA_BROKERS' | 'DATABASE_URL' | 'DATABASE_URL_FILE'> & {
+  brokers: string[]
+  databaseUrl: string
+  retrySchedule: number[]
+  handlerTimeoutMs: number
+  shutdownTimeoutMs: number
+}
+
+/** Loads and checks everything at once; throws a ConfigError listing every problem. */
+export function loadAnalyticsConfig(env: Record<string, string | undefined> = process.env): AnalyticsConfig {
+  const problems: string[] = []
+  let base: AnalyticsEnv | undefined
+  try {
+    base = loadConfig(schema, env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    problems.push(...err.problems)
+  }
+  let databaseUrl = env.DATABASE_URL
+  if (!databaseUrl && env.DATABASE_URL_FILE) {
+    try {
+      databaseUrl = readFileSync(env.DATABASE_URL_FILE, 'utf8').trim()
+    } catch (err) {
+      problems.push(
+        `DATABASE_URL_FILE: cannot read ${env.DATABASE_URL_FILE}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      )
+    }
+  }
+  if (!databaseUrl && !env.DATABASE_URL_FILE) problems.push('DATABASE_URL: set it or DATABASE_URL_FILE')
+  if (problems.length > 0 || !base || !databaseUrl) throw new ConfigError(problems)
+  const { KAFKA_BROKERS, DATABASE_URL: _url, DATABASE_URL_FILE: _file, ...rest } = base
+  return {
+    ...rest,
+    brokers: KAFKA_BROKERS.split(',').map((b) => b.trim()),
+    databaseUrl,
+    retrySchedule: base.ANALYTICS_RETRY_SCHEDULE.split(',').map(parseDuration),
+    handlerTimeoutMs: parseDuration(base.ANALYTICS_HANDLER_TIMEOUT),
+    shutdownTimeoutMs: parseDuration(base.SHUTDOWN_TIMEOUT),
+  }
+}
+
+export { schema as analyticsEnvSchema }

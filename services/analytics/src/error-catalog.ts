@@ -1,0 +1,18 @@
+import type { FastifyReply } from 'fastify'
+
+/** Every answer other than 200, with a stable code. */
+export const errorCatalog = {
+  INVALID_REQUEST: { status: 400, message: 'the request is invalid' },
+  NOT_FOUND: { status: 404, message: 'no such resource' },
+  DATABASE_UNAVAILABLE: { status: 503, message: 'the projections database did not answer; retry later' },
+  INTERNAL_ERROR: { status: 500, message: 'unexpected error' },
+} as const satisfies Record<string, { status: number; message: string }>
+
+export type ErrorCode = keyof typeof errorCatalog
+
+/** Sends `{ error: CODE, message }` with the catalog's status. */
+export function sendError(reply: FastifyReply, code: ErrorCode, detail?: string): FastifyReply {
+  const { status, message } = errorCatalog[code]
+  if (status === 503) reply.header('retry-after', '5')
+  return reply.code(status).send({ error: code, message: detail ?? message })
+}

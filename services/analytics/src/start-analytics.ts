@@ -1,0 +1,101 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import { allCategoryTopics } from '@nudj-webhooks/contracts'
+import { createKafkaClient, dlqTopicName, ensureTopics, retryTopicName, runConsumer, type RunningConsumer } from '@nudj-webhooks/kafka'
+import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
+import { createPool, migrate } from '@nudj-webhooks/postgres'
+import type { FastifyInstance } from 'fastify'
+import type pg from 'pg'
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import { buildApp } from './app.ts'
+import type { AnalyticsConfig } from './config.ts'
+import { createAnalyticsMetrics } from './create-analytics-metrics.ts'
+import { createProjector } from './create-projector.ts'
+import { migrations } from './migrations.ts'
+
+export type RunningAnalytics = {
+  app: FastifyInstance
+  /** The query API, e.g. http://127.0.0.1:8091 */
+  address: string
+  /** The ops listener (/metrics, /livez, /readyz). */
+  opsAddress: string
+  pool: pg.Pool
+  registry: Registry
+  /** Stops the API, lets the batch in hand commit, leaves the group, closes the pool. */
+  close: () => Promise<void>
+}
+
+/** Migrates, starts the projector (every category topic) and both listeners. */
+export async function startAnalytics(config: AnalyticsConfig, logger: Logger): Promise<RunningAnalytics> {
+  const registry = createMetricsRegistry('analytics')
+  const pool = createPool({ url: config.databaseUrl, applicationName: 'analytics', max: config.ANALYTICS_DB_POOL_SIZE, logger })
+  await migrate(pool, 'analytics', migrations, logger)
+
+  const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger })
+  const { consumer } = await startProjector(config, { kafka, pool, registry, logger })
+
+  const ops = await startOpsServer({
+    host: config.ANALYTICS_OPS_HOST,
+    port: config.ANALYTICS_OPS_PORT,
+    registry,
+    logger,
+    readiness: [
+      { name: 'consumer', check: async () => consumer.isReady() },
+      { name: 'postgres', check: async () => (await pool.query('SELECT 1')).rowCount === 1 },
+    ],
+  })
+  const app = buildApp({ pool, logger })
+  const address = await app.listen({ host: config.ANALYTICS_HOST, port: config.ANALYTICS_PORT })
+  logger.info({ address, group: config.CONSUMER_GROUP }, 'analytics listening')
+
+  return {
+    app,
+    address,
+    opsAddress: ops.url,
+    pool,
+    registry,
+    async close() {
+      await app.close()
+      await consumer.close()
+      await ops.close()
+      await pool.end()
+    },
+  }
+}
+
+/** Creates the group's topics if missing and runs the projector; shared by the service and the rebuild. */
+export async function startProjector(
+  config: AnalyticsConfig,
+  deps: { kafka: ReturnType<typeof createKafkaClient>; pool: pg.Pool; registry: Registry; logger: Logger },
+): Promise<{ consumer: RunningConsumer; topics: string[] }> {
+  const group = config.CONSUMER_GROUP
+  const topics = allCategoryTopics(config.KAFKA_TOPIC_PREFIX)
+  const admin = deps.kafka.admin()
+  await admin.connect()
+  try {
+    const groupTopics = [...config.retrySchedule.map((d) => retryTopicName(group, d)), dlqTopicName(group)]
+    await ensureTopics(
+      admin,
+      [...topics, ...groupTopics].map((topic) => ({
+        topic,
+        partitions: config.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      })),
+    )
+  } finally {
+    await admin.disconnect()
+  }
+  const schemaRegistry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL })
+  const projector = createProjector(
+    { schemaRegistry, metrics: createAnalyticsMetrics(deps.registry) },
+    {
+      group,
+      topics,
+      retrySchedule: config.retrySchedule,
+      handlerTimeoutMs: config.handlerTimeoutMs,
+      partitionsConsumedConcurrently: config.ANALYTICS_PARTITIONS_CONCURRENTLY,
+    },
+  )
+  const consumer = await runConsumer(projector, { kafka: deps.kafka, logger: deps.logger, registry: deps.registry, pool: deps.pool })
+  return { consumer, topics }
+}

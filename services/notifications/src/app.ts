@@ -1,0 +1,65 @@
+import { Type } from '@sinclair/typebox'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { createAuthorizeUser } from './authorize-user.ts'
+import type { Inbox } from './create-inbox.ts'
+import type { StreamHub } from './create-stream-hub.ts'
+import { pageHtml } from './page.ts'
+import { registerStreamRoute } from './stream-route.ts'
+
+export type AppDeps = {
+  inbox: Inbox
+  hub: StreamHub
+  tokenSecret: Buffer
+  heartbeatMs: number
+  maxStreams: number
+  logger: Logger
+  onStreamOpened?: () => void
+}
+
+const userParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) })
+const listQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  before: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+  token: Type.Optional(Type.String()),
+})
+const readParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }), nid: Type.String({ pattern: '^[0-9]{1,18}$' }) })
+
+/** The public API: the SSE stream, the inbox, and the page. Never listens (tests use inject). */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({ logger: false })
+  const authorize = createAuthorizeUser(deps.tokenSecret)
+
+  app.setErrorHandler(async (err: { validation?: unknown; statusCode?: number; message: string }, request, reply) => {
+    if (err.validation) return await reply.code(400).send({ error: 'BAD_REQUEST', message: err.message })
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
+    if (status === 500) deps.logger.error({ err, url: request.url }, 'request failed')
+    return await reply.code(status).send({ error: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message: err.message })
+  })
+  app.setNotFoundHandler(async (_, reply) => await reply.code(404).send({ error: 'NOT_FOUND', message: 'no such route' }))
+
+  app.get('/', async (_, reply) => await reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(pageHtml))
+
+  app.get(
+    '/v1/users/:id/notifications',
+    { schema: { params: userParams, querystring: listQuery }, preHandler: authorize },
+    async (request) => {
+      const { id } = request.params as { id: string }
+      const { limit, before } = request.query as { limit: number; before?: string }
+      const items = await deps.inbox.list(id, limit, before)
+      const last = items.at(-1)
+      return { items, nextBefore: items.length === limit && last ? last.id : null }
+    },
+  )
+
+  app.post('/v1/users/:id/notifications/:nid/read', { schema: { params: readParams }, preHandler: authorize }, async (request, reply) => {
+    const { id, nid } = request.params as { id: string; nid: string }
+    const notification = await deps.inbox.markRead(id, nid)
+    if (!notification)
+      return await reply.code(404).send({ error: 'NOTIFICATION_NOT_FOUND', message: `no notification ${nid} for this user` })
+    return notification
+  })
+
+  registerStreamRoute(app, { ...deps, authorize, params: userParams })
+  return app
+}

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs'
+import { ConfigError, durationPattern, loadConfig, parseDuration } from '@nudj-webhooks/config'
+import { Type, type Static } from '@sinclair/typebox'
+import { defaultRules } from './default-rules.ts'
+import { parseRules, type Rule } from './rules.ts'
+
+// The only file of this service that reads the environment (and the secret files it names).
+
+const duration = (fallback: string, description: string) => Type.String({ pattern: durationPattern, default: fallback, description })
+
+const schema = Type.Object({
+  NOTIFICATIONS_HOST: Type.String({ default: '0.0.0.0', description: 'address of the public listener (SSE, inbox API, page)' }),
+  NOTIFICATIONS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8092, description: 'public port' }),
+  NOTIFICATIONS_OPS_HOST: Type.String({ default: '127.0.0.1', description: 'address of the ops listener (/metrics, /livez, /readyz)' }),
+  NOTIFICATIONS_OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9192, description: 'ops port, never the public one' }),
+  NOTIFICATIONS_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HMAC key of user tokens (32+ characters)' })),
+  NOTIFICATIONS_TOKEN_SECRET_FILE: Type.Optional(Type.String({ description: 'file holding NOTIFICATIONS_TOKEN_SECRET (preferred)' })),
+  NOTIFICATIONS_RULES_FILE: Type.Optional(Type.String({ description: 'JSON rules file; the built-in rules when unset' })),
+  NOTIFICATIONS_CHAT_WEBHOOK_URL: Type.Optional(Type.String({ description: 'Slack-compatible incoming webhook for operator alerts' })),
+  NOTIFICATIONS_CHAT_WEBHOOK_URL_FILE: Type.Optional(Type.String({ description: 'file holding the chat webhook URL (it is a secret)' })),
+  NOTIFICATIONS_CHAT_TIMEOUT: duration('5s', 'longest wait for the chat webhook before retrying'),
+  NOTIFICATIONS_HEARTBEAT: duration('15s', 'interval of SSE heartbeat comments (keeps proxies from closing idle streams)'),
+  NOTIFICATIONS_BURST_THRESHOLD: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: 'reward.delivery_failed events within one window that raise one burst alert',
+  }),
+  NOTIFICATIONS_BURST_WINDOW: duration('5m', 'burst window (fixed windows aligned to the epoch, by event time)'),
+  NOTIFICATIONS_MAX_STREAMS: Type.Integer({ minimum: 1, default: 20_000, description: 'SSE connections one replica accepts (503 beyond)' }),
+  NOTIFICATIONS_RETRY_SCHEDULE: Type.String({
+    pattern: `^${durationPattern.slice(1, -1)}(,${durationPattern.slice(1, -1)})*$`,
+    default: '10s,1m,10m',
+    description: 'delays of the retry tiers (deploy/topology.json), then the DLQ',
+  }),
+  NOTIFICATIONS_HANDLER_TIMEOUT: duration('10s', 'a handler slower than this is aborted and retried'),
+  KAFKA_BROKERS: Type.String({ minLength: 1, description: 'comma-separated host:port list' }),
+  KAFKA_CLIENT_ID: Type.String({ default: 'nudj-webhooks-notifications', description: 'kafkajs client id' }),
+  KAFKA_TOPIC_PREFIX: Type.String({ default: 'nudj.webhooks', description: 'category topics are <prefix>.<category>' }),
+  KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, default: 6, description: 'partitions of topics created at startup' }),
+  CONSUMER_GROUP: Type.String({
+    minLength: 1,
+    default: 'notifications',
+    description: 'consumer group (and prefix of its retry/DLQ topics)',
+  }),
+  SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, description: 'Confluent-compatible registry API root' }),
+  DATABASE_URL: Type.String({ minLength: 1, description: 'Postgres: inbox, ledger, burst windows' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),
+    { default: 'info', description: 'pino level' },
+  ),
+  SHUTDOWN_TIMEOUT: duration('25s', 'longest graceful shutdown before exiting anyway'),
+})
+
+export type NotificationsEnv = Static<typeof schema>
+
+export type NotificationsConfig = NotificationsEnv & {
+  brokers: string[]
+  tokenSecret: Buffer
+  chatWebhookUrl?: string
+  rules: Rule[]
+  retrySchedule: number[]
+  heartbeatMs: number
+  burstWindowMs: number
+  chatTimeoutMs: number
+  handlerTimeoutMs: number
+  shutdownTimeoutMs: number
+}
+
+function readSecret(problems: string[], name: string, value: string | undefined, file: string | undefined): string | undefined {
+  if (value) return value
+  if (!file) return undefined
+  try {
+    return readFileSync(file, 'utf8').trim()
+  } catch (err) {
+    problems.push(`${name}_FILE: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+    return undefined
+  }
+}
+
+/** Loads and checks everything at once; throws a ConfigError listing every problem. */
+export function loadNotificationsConfig(env: Record<string, string | undefined> = process.env): NotificationsConfig {
+  const problems: string[] = []
+  let base: NotificationsEnv | undefined
+  try {
+    base = loadConfig(schema, env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    problems.push(...err.problems)
+  }
+  const secretName = 'NOTIFICATIONS_TOKEN_SECRET'
+  const tokenSecret = readSecret(problems, secretName, env.NOTIFICATIONS_TOKEN_SECRET, env.NOTIFICATIONS_TOKEN_SECRET_FILE)
+  if (!tokenSecret) problems.push(`${secretName} or ${secretName}_FILE: required (the key that signs user tokens)`)
+  else if (tokenSecret.length < 32) problems.push(`${secretName}: at least 32 characters`)
+  const chatName = 'NOTIFICATIONS_CHAT_WEBHOOK_URL'
+  const chatWebhookUrl = readSecret(problems, chatName, env.NOTIFICATIONS_CHAT_WEBHOOK_URL, env.NOTIFICATIONS_CHAT_WEBHOOK_URL_FILE)
+  if (chatWebhookUrl && !/^https?:\/\//.test(chatWebhookUrl)) problems.push(`${chatName}: must be an http(s) URL`)
+  let rules: Rule[] = []
+  try {
+    const text = env.NOTIFICATIONS_RULES_FILE ? readFileSync(env.NOTIFICATIONS_RULES_FILE, 'utf8') : undefined
+    rules = parseRules(text === undefined ? defaultRules : JSON.parse(text))
+  } catch (err) {
+    problems.push(`NOTIFICATIONS_RULES_FILE: ${(err as Error).message}`)
+  }
+  if (problems.length > 0 || !base || !tokenSecret) throw new ConfigError(problems)
+  return {
+    ...base,
+    brokers: base.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+    tokenSecret: Buffer.from(tokenSecret),
+    chatWebhookUrl,
+    rules,
+    retrySchedule: base.NOTIFICATIONS_RETRY_SCHEDULE.split(',').map((d) => parseDuration(d)),
+    heartbeatMs: parseDuration(base.NOTIFICATIONS_HEARTBEAT),
+    burstWindowMs: parseDuration(base.NOTIFICATIONS_BURST_WINDOW),
+    chatTimeoutMs: parseDuration(base.NOTIFICATIONS_CHAT_TIMEOUT),
+    handlerTimeoutMs: parseDuration(base.NOTIFICATIONS_HANDLER_TIMEOUT),
+    shutdownTimeoutMs: parseDuration(base.SHUTDOWN_TIMEOUT),
+  }
+}
+
+/** For bin/: the signing key alone (the CLI needs nothing else). */
+export function loadTokenSecret(env: Record<string, string | undefined> = process.env): Buffer {
+  const problems: string[] = []
+  const secret = readSecret(problems, 'NOTIFICATIONS_TOKEN_SECRET', env.NOTIFICATIONS_TOKEN_SECRET, env.NOTIFICATIONS_TOKEN_SECRET_FILE)
+  if (!secret) problems.push('NOTIFICATIONS_TOKEN_SECRET or NOTIFICATIONS_TOKEN_SECRET_FILE: required')
+  if (problems.length > 0 || !secret) throw new ConfigError(problems)
+  return Buffer.from(secret)
+}
+
+export { schema as notificationsEnvSchema }

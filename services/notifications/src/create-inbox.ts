@@ -1,0 +1,104 @@
+import type pg from 'pg'
+
+export type Notification = {
+  id: string
+  userId: string
+  webhookId: string
+  rule: string
+  title: string
+  body: string
+  data: Record<string, unknown>
+  occurredAt: string | null
+  createdAt: string
+  readAt: string | null
+}
+
+export type NewNotification = Omit<Notification, 'id' | 'createdAt' | 'readAt'>
+
+export type Inbox = {
+  /** Once per (webhook id, rule); NOTIFY `<user>:<id>` in the same statement, delivered at commit. Answers the id, or undefined for a repeat. */
+  insert: (n: NewNotification) => Promise<string | undefined>
+  /** A user's notifications after `afterId`, oldest first (the stream's catch-up and live reads). */
+  after: (userId: string, afterId: string, limit: number) => Promise<Notification[]>
+  /** Newest first, strictly before `beforeId` when given (cursor pagination). */
+  list: (userId: string, limit: number, beforeId?: string) => Promise<Notification[]>
+  /** Marks read (once; the first time is kept). Answers the row, or undefined when not this user's. */
+  markRead: (userId: string, id: string) => Promise<Notification | undefined>
+  /** The newest id of a user ('0' when none): where a stream without Last-Event-ID starts. */
+  latestId: (userId: string) => Promise<string>
+}
+
+export const notifyChannel = 'notifications'
+
+const columns = `id::text, user_id, webhook_id, rule, title, body, data, occurred_at, created_at, read_at`
+
+type Row = {
+  id: string
+  user_id: string
+  webhook_id: string
+  rule: string
+  title: string
+  body: string
+  data: Record<string, unknown>
+  occurred_at: Date | null
+  created_at: Date
+  read_at: Date | null
+}
+
+const toNotification = (r: Row): Notification => ({
+  id: r.id,
+  userId: r.user_id,
+  webhookId: r.webhook_id,
+  rule: r.rule,
+  title: r.title,
+  body: r.body,
+  data: r.data,
+  occurredAt: r.occurred_at?.toISOString() ?? null,
+  createdAt: r.created_at.toISOString(),
+  readAt: r.read_at?.toISOString() ?? null,
+})
+
+/** The inbox table (notifications); its id is the SSE event id. */
+export function createInbox(pool: pg.Pool): Inbox {
+  return {
+    async insert(n) {
+      const { rows } = await pool.query<{ id: string }>(
+        `WITH inserted AS (
+           INSERT INTO notifications (user_id, webhook_id, rule, title, body, data, occurred_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (webhook_id, rule) DO NOTHING
+           RETURNING id, user_id
+         )
+         SELECT id::text, pg_notify($8, user_id || ':' || id) FROM inserted`,
+        [n.userId, n.webhookId, n.rule, n.title, n.body, JSON.stringify(n.data), n.occurredAt, notifyChannel],
+      )
+      return rows[0]?.id
+    },
+    async after(userId, afterId, limit) {
+      const { rows } = await pool.query<Row>(`SELECT ${columns} FROM notifications WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3`, [
+        userId,
+        afterId,
+        limit,
+      ])
+      return rows.map(toNotification)
+    },
+    async list(userId, limit, beforeId) {
+      const { rows } = await pool.query<Row>(
+        `SELECT ${columns} FROM notifications WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
+        [userId, beforeId ?? null, limit],
+      )
+      return rows.map(toNotification)
+    },
+    async markRead(userId, id) {
+      const { rows } = await pool.query<Row>(
+        `UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE user_id = $1 AND id = $2 RETURNING ${columns}`,
+        [userId, id],
+      )
+      return rows[0] ? toNotification(rows[0]) : undefined
+    },
+    async latestId(userId) {
+      const { rows } = await pool.query<{ id: string | null }>('SELECT max(id)::text AS id FROM notifications WHERE user_id = $1', [userId])
+      return rows[0]?.id ?? '0'
+    },
+  }
+}

@@ -1,0 +1,130 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import { createEnvelopeCodec, normalizeNudjWebhook, topicForCategory, validateNudjEvent, type NudjEvent } from '@nudj-webhooks/contracts'
+import { createKafkaClient, dlqTopicName, ensureTopics, runConsumer, retryTopicName } from '@nudj-webhooks/kafka'
+import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
+import { createPool, migrate } from '@nudj-webhooks/postgres'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { buildApp } from './app.ts'
+import type { NotificationsConfig } from './config.ts'
+import { createBurstDetector } from './create-burst-detector.ts'
+import { createChatSender } from './create-chat-sender.ts'
+import { createInbox, notifyChannel } from './create-inbox.ts'
+import { createListener } from './create-listener.ts'
+import { createNotificationsMetrics } from './create-notifications-metrics.ts'
+import { createStreamHub } from './create-stream-hub.ts'
+import { createHandleNotification } from './handle-notification.ts'
+import { migrations } from './migrations.ts'
+import { createRuleIndex } from './rules.ts'
+
+export type RunningNotifications = {
+  app: FastifyInstance
+  address: string
+  opsAddress: string
+  close: () => Promise<void>
+}
+
+/** The categories whose topics this group reads (deploy/topology.json). */
+export const notificationCategories = ['reward', 'challenge', 'achievement', 'points', 'referral'] as const
+
+/** Postgres (migrated), LISTEN, the consumer group, the ops server and the public listener. */
+export async function startNotifications(config: NotificationsConfig, logger: Logger): Promise<RunningNotifications> {
+  const registry = createMetricsRegistry('notifications')
+  const pool = createPool({ url: config.DATABASE_URL, applicationName: 'notifications', max: 10, logger })
+  await migrate(pool, 'notifications', migrations, logger)
+  const inbox = createInbox(pool)
+
+  let hubCount = (): number => 0
+  const metrics = createNotificationsMetrics(registry, () => hubCount())
+  const hub = createStreamHub({ inbox, logger, onSent: () => metrics.delivered.inc({ channel: 'sse' }) })
+  hubCount = hub.count
+  const listener = await createListener({
+    databaseUrl: config.DATABASE_URL,
+    channel: notifyChannel,
+    logger,
+    onNotify: hub.notify,
+    onListening: hub.resyncAll,
+  })
+
+  const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger })
+  const admin = kafka.admin()
+  await admin.connect()
+  const group = config.CONSUMER_GROUP
+  const topics = notificationCategories.map((c) => topicForCategory(c, config.KAFKA_TOPIC_PREFIX))
+  const ownTopics = [...config.retrySchedule.map((d) => retryTopicName(group, d)), dlqTopicName(group)]
+  await ensureTopics(
+    admin,
+    [...topics, ...ownTopics].map((topic) => ({ topic, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: 1 })),
+  )
+  await admin.disconnect()
+
+  const envelopes = createEnvelopeCodec(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }))
+  const rulesFor = createRuleIndex(config.rules)
+  const sendChat = createChatSender({ url: config.chatWebhookUrl, timeoutMs: config.chatTimeoutMs, metrics })
+  const burst = createBurstDetector({
+    pool,
+    threshold: config.NOTIFICATIONS_BURST_THRESHOLD,
+    windowMs: config.burstWindowMs,
+    sendChat,
+    onAlert: () => metrics.created.inc({ rule: 'reward-delivery-failed-burst' }),
+  })
+  const consumer = await runConsumer<NudjEvent>(
+    {
+      group,
+      topics,
+      decode: async (message) => {
+        const envelope = await envelopes.decode(message.value)
+        return normalizeNudjWebhook(envelope.body, envelope.headers, { source: envelope.source })
+      },
+      handles: (event) => rulesFor(event.canonical).length > 0 || event.canonical === 'reward.delivery_failed',
+      validate: (event) => validateNudjEvent(event).map((p) => `${p.path} ${p.message}`),
+      handler: createHandleNotification({ rulesFor, inbox, sendChat, burst, metrics }),
+      // External: chat alerts leave the system; the inbox insert is idempotent by itself.
+      effect: 'external',
+      retrySchedule: config.retrySchedule,
+      handlerTimeoutMs: config.handlerTimeoutMs,
+      partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
+    },
+    { kafka, logger, registry, pool },
+  )
+
+  const ops = await startOpsServer({
+    host: config.NOTIFICATIONS_OPS_HOST,
+    port: config.NOTIFICATIONS_OPS_PORT,
+    registry,
+    logger,
+    readiness: [
+      { name: 'consumer', check: async () => consumer.isReady() },
+      { name: 'postgres', check: async () => (await pool.query('SELECT 1')).rowCount === 1 },
+      { name: 'listen', check: async () => listener.isListening() },
+    ],
+  })
+  const app = buildApp({
+    inbox,
+    hub,
+    tokenSecret: config.tokenSecret,
+    heartbeatMs: config.heartbeatMs,
+    maxStreams: config.NOTIFICATIONS_MAX_STREAMS,
+    logger,
+  })
+  const address = await app.listen({ host: config.NOTIFICATIONS_HOST, port: config.NOTIFICATIONS_PORT })
+  logger.info(
+    { address, group, rules: config.rules.map((r) => r.id), chat: config.chatWebhookUrl !== undefined },
+    'notifications listening',
+  )
+
+  return {
+    app,
+    address,
+    opsAddress: ops.url,
+    async close() {
+      // Open streams end first (clients reconnect elsewhere with Last-Event-ID), then the rest.
+      for (const stream of hub.streams()) stream.end()
+      await app.close()
+      await consumer.close()
+      await listener.close()
+      await ops.close()
+      await pool.end()
+    },
+  }
+}

@@ -44,16 +44,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   })
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'NOT_FOUND'))
 
-  app.put<{ Params: { email: string }; Body: { reason?: string } | undefined }>(
+  app.put<{ Params: { email: string }; Body: { reason?: string } }>(
     '/v1/suppressions/:email',
     {
       schema: {
         params: emailParam,
-        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })),
+        body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+      },
+      // The body is optional: none means no reason.
+      preValidation: async (request) => {
+        request.body ??= {}
       },
     },
     async (request, reply) => {
-      const created = await deps.suppressions.add(request.params.email, request.body?.reason)
+      const created = await deps.suppressions.add(request.params.email, request.body.reason)
       return reply.code(created ? 201 : 200).send({ email: request.params.email.toLowerCase(), suppressed: true })
     },
   )

@@ -37,7 +37,8 @@ export async function startEmail(config: EmailConfig, logger: Logger): Promise<R
   const admin = kafka.admin()
   await admin.connect()
   try {
-    const specs = [...topics, ...config.retrySchedule.map((d) => retryTopicName(group, d)), dlqTopicName(group)].map((topic) => ({
+    const names = new Set([...topics, ...config.retrySchedule.map((d) => retryTopicName(group, d)), dlqTopicName(group)])
+    const specs = [...names].map((topic) => ({
       topic,
       partitions: config.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: 1,

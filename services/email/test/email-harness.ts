@@ -1,0 +1,114 @@
+// The email service in-process on free ports, with topics, a group and a database of its
+// own, and the helpers its tests share: produce a Nudj body as ingest would, read metrics.
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import { createEnvelopeCodec, normalizeNudjWebhook, topicForCategory, type WebhookReceived } from '@nudj-webhooks/contracts'
+import { createLogger } from '@nudj-webhooks/observability'
+import { createFreshDatabase, infraToEnv, produce, uniqueName, type FreshDatabase, type Infra } from '@nudj-webhooks/testing'
+import { Kafka, logLevel } from 'kafkajs'
+import pg from 'pg'
+import { loadEmailConfig } from '../src/config.ts'
+import { startEmail, type RunningEmail } from '../src/start-email.ts'
+
+export const adminToken = 'test-admin-token-0123456789'
+
+export type TestEmail = {
+  prefix: string
+  group: string
+  db: FreshDatabase
+  pool: pg.Pool
+  current: () => RunningEmail
+  restart: () => Promise<void>
+  /** Writes a Nudj body to its category topic, keyed by webhook id, as ingest does. */
+  send: (body: Record<string, unknown>, webhookId: string) => Promise<void>
+  /** The sum of a metric's samples whose labels contain `labels` (e.g. `outcome="duplicate"`). */
+  metric: (name: string, labels?: string) => Promise<number>
+  close: () => Promise<void>
+}
+
+export async function startTestEmail(infra: Infra, options: { routes?: unknown; env?: Record<string, string> } = {}): Promise<TestEmail> {
+  const prefix = uniqueName('email_test')
+  const group = uniqueName('email')
+  const db = await createFreshDatabase(infra.databaseUrl, 'email')
+  const env: Record<string, string> = {
+    ...infraToEnv(infra),
+    DATABASE_URL: db.url,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_TOPIC_PARTITIONS: '2',
+    CONSUMER_GROUP: group,
+    EMAIL_HOST: '127.0.0.1',
+    EMAIL_PORT: '0',
+    EMAIL_OPS_PORT: '0',
+    EMAIL_RETRY_SCHEDULE: '1s,2s,3s',
+    EMAIL_HANDLER_TIMEOUT: '15s',
+    EMAIL_SMTP_TIMEOUT: '3s',
+    EMAIL_ADMIN_TOKEN: adminToken,
+    EMAIL_MAX_PER_SECOND: '0',
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  }
+  if (options.routes) {
+    const file = join(await mkdtemp(join(tmpdir(), 'email-routes-')), 'routes.json')
+    await writeFile(file, JSON.stringify(options.routes))
+    env.EMAIL_ROUTES_FILE = file
+  }
+  const config = loadEmailConfig(env)
+  const logger = createLogger({ service: 'email', version: 'test', level: 'warn' })
+  let running = await startEmail(config, logger)
+  const kafka = new Kafka({ brokers: infra.kafkaBrokers, clientId: 'email-test', logLevel: logLevel.NOTHING })
+  const codec = createEnvelopeCodec(new SchemaRegistry({ host: infra.schemaRegistryUrl }))
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 })
+
+  return {
+    prefix,
+    group,
+    db,
+    pool,
+    current: () => running,
+    async restart() {
+      await running.close()
+      running = await startEmail(config, logger)
+    },
+    async send(body, webhookId) {
+      const raw = Buffer.from(JSON.stringify(body))
+      const headers = { 'x-nudj-delivery-id': webhookId }
+      const event = normalizeNudjWebhook(raw, headers)
+      const topic = topicForCategory(event.category, prefix)
+      const envelope: WebhookReceived = {
+        webhookId,
+        source: 'test',
+        event: event.event,
+        canonicalEvent: event.canonical,
+        category: event.category,
+        generation: event.generation,
+        receivedAt: Date.now(),
+        authScheme: 'gen2-hmac',
+        headers,
+        body: raw,
+      }
+      await produce(kafka, topic, [{ key: webhookId, value: await codec.encode(topic, envelope) }])
+    },
+    async metric(name, labels = '') {
+      const text = await (await fetch(`${running.opsAddress}/metrics`)).text()
+      let sum = 0
+      for (const line of text.split('\n')) {
+        if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue
+        if (labels && !line.includes(labels)) continue
+        sum += Number(line.slice(line.lastIndexOf(' ') + 1))
+      }
+      return sum
+    },
+    async close() {
+      await running.close()
+      await pool.end()
+      await db.drop()
+    },
+  }
+}
+
+/** A gen-2 body as Nudj sends it. */
+export function gen2(event: string, data: Record<string, unknown>, timestamp = '2026-03-14T09:26:53.000Z'): Record<string, unknown> {
+  return { event, timestamp, data }
+}

@@ -1,0 +1,44 @@
+import { infraToEnv, type Infra } from '@nudj-webhooks/testing'
+import pg from 'pg'
+import { pino } from 'pino'
+import { loadAnalyticsConfig, type AnalyticsConfig } from '../src/config.ts'
+import { projectionTables } from '../src/migrations.ts'
+import { startAnalytics, type RunningAnalytics } from '../src/start-analytics.ts'
+
+/** The service's configuration for a test: its own database, topics and group, a short retry schedule. */
+export function testConfig(infra: Infra, env: { databaseUrl: string; topicPrefix: string; group: string }): AnalyticsConfig {
+  return loadAnalyticsConfig({
+    ...infraToEnv(infra),
+    DATABASE_URL: env.databaseUrl,
+    KAFKA_TOPIC_PREFIX: env.topicPrefix,
+    CONSUMER_GROUP: env.group,
+    ANALYTICS_RETRY_SCHEDULE: '1s',
+    ANALYTICS_HOST: '127.0.0.1',
+    ANALYTICS_PORT: '0',
+    ANALYTICS_OPS_PORT: '0',
+    KAFKA_TOPIC_PARTITIONS: '3',
+    LOG_LEVEL: 'warn',
+  })
+}
+
+export const testLogger = pino({ level: 'warn' })
+
+export async function startTestAnalytics(config: AnalyticsConfig): Promise<RunningAnalytics> {
+  return await startAnalytics(config, testLogger)
+}
+
+/** Every projection table's rows in a fixed order, for comparing two states table by table. */
+export async function snapshotProjections(databaseUrl: string): Promise<Record<string, unknown[]>> {
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    const snapshot: Record<string, unknown[]> = {}
+    for (const table of projectionTables) {
+      const { rows } = await client.query(`SELECT * FROM ${table} ORDER BY 1, 2, 3`)
+      snapshot[table] = rows
+    }
+    return snapshot
+  } finally {
+    await client.end()
+  }
+}

@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+/** The repository root and the folder scripts/install-deploy-tools.sh installs into. */
+export const repoRoot = join(import.meta.dirname, '..', '..')
+export const deployDir = join(repoRoot, 'deploy')
+const tools = join(repoRoot, '.tools')
+
+const install = 'run `bash scripts/install-deploy-tools.sh` (installs into .tools/)'
+
+/** The path of a tool the deploy checks need, or an error saying how to get it. */
+export function deployTool(name: 'kustomize' | 'kubeconform' | 'promtool'): string {
+  if (name === 'promtool') {
+    for (const candidate of ['/usr/bin/promtool', '/usr/local/bin/promtool']) if (existsSync(candidate)) return candidate
+    throw new Error("promtool is missing: install Debian's prometheus package (bash scripts/install-system-packages.sh)")
+  }
+  const path = join(tools, 'bin', name)
+  if (!existsSync(path)) throw new Error(`${name} is missing at ${path}: ${install}`)
+  return path
+}
+
+/** The Kubernetes JSON schemas (from PyPI's kubernetes-validate) and KEDA's ScaledObject CRD. */
+export function deploySchemaSources(): { kubernetes: string; scaledObjectCrd: string } {
+  const kubernetes = join(tools, 'deploy/kubernetes-json-schema/v1.33.0-local-strict')
+  const scaledObjectCrd = join(tools, 'deploy/crds/keda/keda.sh_scaledobjects.yaml')
+  for (const path of [join(kubernetes, '_definitions.json'), scaledObjectCrd]) {
+    if (!existsSync(path)) throw new Error(`${path} is missing: ${install}`)
+  }
+  return { kubernetes, scaledObjectCrd }
+}
+
+/** Runs a command and answers its output and exit code (a non-zero exit is not thrown). */
+export async function runTool(file: string, args: string[], cwd = repoRoot): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(file, args, { cwd, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code?: number | string; stdout?: string; stderr?: string; message: string }
+    if (typeof e.code !== 'number') throw err
+    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? e.message }
+  }
+}

@@ -1,6 +1,6 @@
 import { DependencyDownError, dispositionOf, FatalError, RetryableError } from '@nudj-webhooks/kafka'
 import { describe, expect, it } from 'vitest'
-import { classifySmtpError } from './classify-smtp-error.ts'
+import { classifySmtpError, neverConnected } from './classify-smtp-error.ts'
 
 // Shaped like nodemailer's errors (code, responseCode, response), built by hand: no SMTP here.
 const smtpError = (fields: { code?: string; responseCode?: number; response?: string; message?: string }): Error =>
@@ -42,5 +42,10 @@ describe('classifySmtpError', () => {
 
   it('anything else is retried', async () => {
     expect(dispositionOf(await classifySmtpError(new Error('odd'), answers))).toMatchObject({ kind: 'retry', code: 'SMTP_FAILED' })
+  })
+
+  it('knows a refused connection never carried the message, unlike a lost one', () => {
+    expect(neverConnected(smtpError({ code: 'ESOCKET', message: 'connect ECONNREFUSED 127.0.0.1:1' }))).toBe(true)
+    expect(neverConnected(smtpError({ code: 'ECONNECTION', message: 'Connection closed unexpectedly' }))).toBe(false)
   })
 })

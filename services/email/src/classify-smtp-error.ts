@@ -10,6 +10,14 @@ export function isDefiniteRefusal(err: SmtpFailure): boolean {
   return err.code === 'SMTP_TRANSIENT' || err.code === 'SMTP_REJECTED'
 }
 
+/** The connection was refused outright: nothing of the message can have reached the server. */
+export function neverConnected(err: unknown): boolean {
+  const e = err as { code?: unknown; originalCode?: unknown; message?: unknown }
+  return (
+    e.code === 'ECONNREFUSED' || e.originalCode === 'ECONNREFUSED' || (typeof e.message === 'string' && e.message.includes('ECONNREFUSED'))
+  )
+}
+
 /**
  * What an SMTP failure means for the runtime:
  * - a 4xx reply (greylisting, mailbox busy, rate limit): RetryableError SMTP_TRANSIENT → retry topics;

@@ -1,6 +1,6 @@
 import type { NudjEvent } from '@nudj-webhooks/contracts'
 import type { Handler } from '@nudj-webhooks/kafka'
-import { classifySmtpError, isDefiniteRefusal } from './classify-smtp-error.ts'
+import { classifySmtpError, isDefiniteRefusal, neverConnected } from './classify-smtp-error.ts'
 import type { Contacts } from './create-contacts.ts'
 import type { EmailMetrics } from './create-email-metrics.ts'
 import type { Mailer } from './create-mailer.ts'
@@ -104,7 +104,7 @@ export function createHandleEvent(deps: HandleEventDeps): Handler<NudjEvent> {
       const failure = await classifySmtpError(err, deps.mailer.verify)
       metrics.failed.inc({ kind: failure.code === 'SMTP_REJECTED' ? 'permanent' : 'transient' })
       // Timeouts and lost connections stay 'sending': the server may have the message.
-      if (isDefiniteRefusal(failure))
+      if (isDefiniteRefusal(failure) || neverConnected(err))
         await ledger.refused(group, id, failure.code === 'SMTP_REJECTED' ? 'rejected' : 'deferred', failure.message)
       throw failure
     } finally {

@@ -2,13 +2,14 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { allCategoryTopics } from '@nudj-webhooks/contracts'
 import { createKafkaClient, dlqTopicName, ensureTopics, retryTopicName, runConsumer, type RunningConsumer } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
-import { createPool, migrate } from '@nudj-webhooks/postgres'
+import { migrate } from '@nudj-webhooks/postgres'
 import type { FastifyInstance } from 'fastify'
 import type pg from 'pg'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { buildApp } from './app.ts'
 import type { AnalyticsConfig } from './config.ts'
+import { createAnalyticsPool } from './create-analytics-pool.ts'
 import { createAnalyticsMetrics } from './create-analytics-metrics.ts'
 import { createProjector } from './create-projector.ts'
 import { migrations } from './migrations.ts'
@@ -28,7 +29,7 @@ export type RunningAnalytics = {
 /** Migrates, starts the projector (every category topic) and both listeners. */
 export async function startAnalytics(config: AnalyticsConfig, logger: Logger): Promise<RunningAnalytics> {
   const registry = createMetricsRegistry('analytics')
-  const pool = createPool({ url: config.databaseUrl, applicationName: 'analytics', max: config.ANALYTICS_DB_POOL_SIZE, logger })
+  const pool = createAnalyticsPool(config, logger, 'analytics')
   await migrate(pool, 'analytics', migrations, logger)
 
   const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger })

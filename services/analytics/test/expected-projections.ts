@@ -43,7 +43,21 @@ export type Expected = {
   debited: number
 }
 
-type Any = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+// The fields of the simulator's bodies that the definitions read.
+type Body = {
+  timestamp: string
+  createdAt: string
+  userId: string
+  eventSourceId: string
+  data: {
+    user: { id: string }
+    points: { amount: number }
+    action: { pointsEarned: number }
+    challenge: { id: string }
+    reward: { id: string }
+  }
+  payload: { pointsEarned: number; points: number; pointsSpent: number }
+}
 
 export function expectedProjections(delivered: SimEvent[]): Expected {
   const unique = new Map<string, SimEvent>()
@@ -56,11 +70,11 @@ export function expectedProjections(delivered: SimEvent[]): Expected {
   let credited = 0
   let debited = 0
   for (const { name, generation, body } of unique.values()) {
-    const b = body as Any
+    const b = body as unknown as Body
     const type = generation === 'gen2' ? name : (gen1Canonical[name] as string)
     byType[type] = (byType[type] ?? 0) + 1
-    const at: string = generation === 'gen2' ? b.timestamp : b.createdAt
-    const userId: string = generation === 'gen2' ? b.data.user.id : b.userId
+    const at = generation === 'gen2' ? b.timestamp : b.createdAt
+    const userId = generation === 'gen2' ? b.data.user.id : b.userId
 
     let points = 0
     if (name === 'points.awarded') points = b.data.points.amount
@@ -97,7 +111,7 @@ export function expectedProjections(delivered: SimEvent[]): Expected {
     if (type === 'achievement.earned') user.achievements += 1
 
     if (type === 'challenge.started' || type === 'challenge.completed') {
-      const challenge: string = generation === 'gen2' ? b.data.challenge.id : b.eventSourceId
+      const challenge = generation === 'gen2' ? b.data.challenge.id : b.eventSourceId
       const counts = challengeCounts.get(challenge) ?? { started: 0, completed: 0 }
       challengeCounts.set(challenge, counts)
       const first = firsts.get(`${challenge} ${userId}`) ?? { challenge }
@@ -112,7 +126,7 @@ export function expectedProjections(delivered: SimEvent[]): Expected {
       }
     }
     if (type.startsWith('reward.')) {
-      const reward: string = generation === 'gen2' ? b.data.reward.id : b.eventSourceId
+      const reward = generation === 'gen2' ? b.data.reward.id : b.eventSourceId
       const row = rewards.get(reward) ?? { earned: 0, claimed: 0, delivered: 0, deliveryFailed: 0, redeemed: 0, expired: 0 }
       rewards.set(reward, row)
       const field = {

@@ -1,4 +1,5 @@
 import { FatalError, RetryableError } from '@nudj-webhooks/kafka'
+import type pg from 'pg'
 import type { NotificationsMetrics } from './create-notifications-metrics.ts'
 
 /** Slack-compatible incoming-webhook body. */
@@ -7,18 +8,29 @@ export type ChatMessage = { text: string; blocks?: unknown[] }
 export type SendChat = (message: ChatMessage, idempotencyKey: string, signal: AbortSignal) => Promise<void>
 
 /**
+ * Posts each operator alert once per idempotency key: a key recorded in `chat_alerts` is not
+ * sent again (a retry of the message after a later step failed). Only a crash between the
+ * post and the record repeats a post, with the same `Idempotency-Key` for the receiver to drop.
+ *
  * Posts operator alerts to the chat webhook with an `Idempotency-Key`. Unreachable, too slow,
  * 429 or 5xx: RetryableError (the runtime retries through its retry topics); another 4xx:
  * FatalError (the DLQ: the same request would be refused again). No URL: alerts are counted
  * as `disabled` and dropped.
  */
-export function createChatSender(options: { url?: string; timeoutMs: number; metrics: NotificationsMetrics }): SendChat {
-  const { url, metrics } = options
+export function createChatSender(options: { url?: string; timeoutMs: number; metrics: NotificationsMetrics; pool: pg.Pool }): SendChat {
+  const { url, metrics, pool } = options
   return async (message, idempotencyKey, signal) => {
     if (!url) {
       metrics.chatSent.inc({ outcome: 'disabled' })
       return
     }
+    const sent = await pool.query('SELECT 1 FROM chat_alerts WHERE idempotency_key = $1', [idempotencyKey])
+    if (sent.rowCount === 1) return
+    await post(url, message, idempotencyKey, signal)
+    await pool.query('INSERT INTO chat_alerts (idempotency_key) VALUES ($1) ON CONFLICT DO NOTHING', [idempotencyKey])
+  }
+
+  async function post(url: string, message: ChatMessage, idempotencyKey: string, signal: AbortSignal): Promise<void> {
     let response: Response
     try {
       response = await fetch(url, {

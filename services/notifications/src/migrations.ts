@@ -3,7 +3,7 @@ import type { Migration } from '@nudj-webhooks/postgres'
 export const migrations: Migration[] = [
   {
     version: 1,
-    name: 'inbox and burst windows',
+    name: 'inbox, chat alerts and burst windows',
     sql: `
       CREATE TABLE notifications (
         id bigserial PRIMARY KEY,
@@ -24,6 +24,10 @@ export const migrations: Migration[] = [
         occurred_at timestamptz NOT NULL
       );
       CREATE INDEX delivery_failures_occurred_at ON delivery_failures (occurred_at);
+      CREATE TABLE chat_alerts (
+        idempotency_key text PRIMARY KEY,
+        sent_at timestamptz NOT NULL DEFAULT now()
+      );
       CREATE TABLE burst_alerts (
         window_start timestamptz PRIMARY KEY,
         triggered_by text NOT NULL,

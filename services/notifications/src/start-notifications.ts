@@ -60,7 +60,7 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
 
   const envelopes = createEnvelopeCodec(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }))
   const rulesFor = createRuleIndex(config.rules)
-  const sendChat = createChatSender({ url: config.chatWebhookUrl, timeoutMs: config.chatTimeoutMs, metrics })
+  const sendChat = createChatSender({ url: config.chatWebhookUrl, timeoutMs: config.chatTimeoutMs, metrics, pool })
   const burst = createBurstDetector({
     pool,
     threshold: config.NOTIFICATIONS_BURST_THRESHOLD,

@@ -101,5 +101,5 @@ export async function startChatReceiver(statuses: number[] = []) {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  return { url: `http://127.0.0.1:${port}/hook`, requests, close: async () => await new Promise((resolve) => server.close(resolve)) }
+  return { url: `http://127.0.0.1:${port}/hook`, requests, queue, close: async () => await new Promise((resolve) => server.close(resolve)) }
 }

@@ -1,3 +1,4 @@
+import pg from 'pg'
 import { startIngestProcess, waitFor, type IngestProcess } from '@nudj-webhooks/testing'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { RunningNotifications } from '../src/start-notifications.ts'
@@ -82,6 +83,24 @@ describe('simulator → ingest → Kafka → notifications → SSE', () => {
     expect(parsed(second)).toHaveLength(3)
     expect(parsed(second).some((e) => e.webhookId === a)).toBe(false)
     expect(parsed(second).every((e) => BigInt(e.id!) > BigInt(lastSeen))).toBe(true)
+  })
+
+  it('keeps streaming after its LISTEN connection is cut (reconnects and re-reads)', async () => {
+    const stream = await openStream(streamUrl(bob.id), { token: tokenFor(bob.id) })
+    const admin = new pg.Client({ connectionString: suite.database.url })
+    await admin.connect()
+    try {
+      const { rowCount } = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'notifications-listen'`,
+      )
+      expect(rowCount).toBe(1)
+    } finally {
+      await admin.end()
+    }
+    const sent = await sendEvent(ingest, 'reward.earned', bob)
+    await waitFor(() => parsed(stream).some((e) => e.webhookId === sent), { timeoutMs: 20_000 })
+    stream.close()
+    expect(parsed(stream)).toHaveLength(1)
   })
 
   it('sends heartbeat comments on an idle stream', async () => {

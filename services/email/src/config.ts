@@ -45,9 +45,14 @@ const schema = Type.Object({
   }),
   EMAIL_CONTACT_CACHE_SIZE: Type.Integer({ minimum: 1, default: 10_000, description: 'contacts kept in the in-memory LRU cache' }),
   EMAIL_CONTACT_CACHE_TTL: Type.String({ pattern: durationPattern, default: '5m', description: 'how long a cached contact is trusted' }),
-  EMAIL_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'bearer token of the suppression API' })),
+  EMAIL_ADMIN_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 16,
+      description: 'optional: bearer token of the suppression API (at least 16 characters); unset: the API refuses everything',
+    }),
+  ),
   EMAIL_ADMIN_TOKEN_FILE: Type.Optional(
-    Type.String({ minLength: 1, description: 'file holding the bearer token (instead of EMAIL_ADMIN_TOKEN)' }),
+    Type.String({ minLength: 1, description: 'optional: file holding the bearer token (instead of EMAIL_ADMIN_TOKEN)' }),
   ),
   EMAIL_RETRY_SCHEDULE: Type.String({
     default: '30s,5m,30m',
@@ -60,7 +65,7 @@ const schema = Type.Object({
   }),
   SMTP_REQUIRE_TLS: Type.Boolean({ default: false, description: 'refuse to send unless STARTTLS succeeds' }),
   SMTP_TLS_REJECT_UNAUTHORIZED: Type.Boolean({ default: true, description: 'verify the SMTP server certificate' }),
-  SMTP_TLS_SERVERNAME: Type.Optional(Type.String({ description: 'TLS server name when it differs from the SMTP host' })),
+  SMTP_TLS_SERVERNAME: Type.Optional(Type.String({ description: 'optional: TLS server name when it differs from the SMTP host' })),
   KAFKA_BROKERS: Type.String({ minLength: 1, description: 'comma-separated host:port list' }),
   KAFKA_CLIENT_ID: Type.String({ default: 'nudj-webhooks-email', description: 'kafkajs client id' }),
   KAFKA_TOPIC_PREFIX: Type.String({ default: 'nudj.webhooks', description: 'category topics are <prefix>.<category>' }),
@@ -132,9 +137,8 @@ export function loadEmailConfig(env: Record<string, string | undefined> = proces
   } catch (err) {
     problems.push(`EMAIL_ROUTES_FILE: cannot read ${routesFile} as JSON: ${(err as Error).message}`)
   }
-  if (base && base.EMAIL_LIST_UNSUBSCRIBE_URL !== '' && !URL.canParse(base.EMAIL_LIST_UNSUBSCRIBE_URL))
-    problems.push('EMAIL_LIST_UNSUBSCRIBE_URL: not a URL')
-  else if (base && !base.EMAIL_LIST_UNSUBSCRIBE_URL.startsWith('https://') && base.EMAIL_LIST_UNSUBSCRIBE_URL !== '')
+  const unsubscribeUrl = env.EMAIL_LIST_UNSUBSCRIBE_URL ?? ''
+  if (unsubscribeUrl !== '' && !(URL.canParse(unsubscribeUrl) && unsubscribeUrl.startsWith('https://')))
     problems.push('EMAIL_LIST_UNSUBSCRIBE_URL: must be an https:// URL (or empty)')
   if (problems.length > 0 || !base) throw new ConfigError(problems)
   const { KAFKA_BROKERS, EMAIL_ADMIN_TOKEN: _token, EMAIL_ADMIN_TOKEN_FILE: _file, EMAIL_RETRY_SCHEDULE: _schedule, ...rest } = base

@@ -1,0 +1,72 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ConfigError } from '@nudj-webhooks/config'
+import { describe, expect, it } from 'vitest'
+import { loadEmailConfig } from './config.ts'
+
+const required = {
+  KAFKA_BROKERS: 'a:9092,b:9092',
+  SCHEMA_REGISTRY_URL: 'http://registry',
+  DATABASE_URL: 'postgres://db/email',
+  SMTP_URL: 'smtp://mail:25',
+}
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadEmailConfig(env)
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems
+    throw err
+  }
+  return []
+}
+
+describe('loadEmailConfig', () => {
+  it('applies the defaults, including the built-in routes file', () => {
+    const config = loadEmailConfig(required)
+    expect(config.brokers).toEqual(['a:9092', 'b:9092'])
+    expect(config.retrySchedule).toEqual([30_000, 300_000, 1_800_000])
+    expect(config.EMAIL_PORT).toBe(8093)
+    expect(config.EMAIL_OPS_PORT).toBe(9193)
+    expect(config.CONSUMER_GROUP).toBe('email')
+    expect(config.routes.get('reward.delivery_failed')?.to).toEqual({ address: 'support@nudj.example' })
+    expect(config.adminToken).toBeUndefined()
+  })
+
+  it('lists every problem at once, the routes file included', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'email-config-'))
+    const routes = join(dir, 'routes.json')
+    writeFileSync(routes, JSON.stringify({ 'reward.earned': { template: 'nope', enabled: true, to: 'user' } }))
+    expect(
+      problemsOf({
+        SMTP_URL: 'smtp://x',
+        EMAIL_RETRY_SCHEDULE: '10s,soon',
+        EMAIL_ROUTES_FILE: routes,
+        EMAIL_LIST_UNSUBSCRIBE_URL: 'http://x',
+      }),
+    ).toEqual([
+      expect.stringContaining('KAFKA_BROKERS'),
+      expect.stringContaining('SCHEMA_REGISTRY_URL'),
+      expect.stringContaining('DATABASE_URL'),
+      "EMAIL_RETRY_SCHEDULE: 'soon' is not a duration (e.g. 30s,5m,30m)",
+      expect.stringContaining('EMAIL_ROUTES_FILE reward.earned: template must be one of'),
+      'EMAIL_LIST_UNSUBSCRIBE_URL: must be an https:// URL (or empty)',
+    ])
+  })
+
+  it('reads the admin token from a file, and refuses a short one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'email-config-'))
+    const file = join(dir, 'token')
+    writeFileSync(file, 'a-long-enough-admin-token\n')
+    expect(loadEmailConfig({ ...required, EMAIL_ADMIN_TOKEN_FILE: file }).adminToken).toBe('a-long-enough-admin-token')
+    writeFileSync(file, 'short')
+    expect(problemsOf({ ...required, EMAIL_ADMIN_TOKEN_FILE: file })).toEqual([
+      'EMAIL_ADMIN_TOKEN_FILE: the token must be at least 16 characters',
+    ])
+  })
+
+  it('turns the mailto of List-Unsubscribe off with none', () => {
+    expect(loadEmailConfig({ ...required, EMAIL_LIST_UNSUBSCRIBE_MAILTO: 'none' }).EMAIL_LIST_UNSUBSCRIBE_MAILTO).toBe('')
+  })
+})

@@ -204,22 +204,28 @@ const consumer = (service: string, description: string, own: Row): object =>
     [groupVariable(`${service},${service}.retry`)],
   )
 
-const analytics = consumer('analytics', 'Counts events and awards points (services/analytics/README.md).', {
+const analytics = consumer('analytics', 'Projects every event into Postgres and serves the query API (services/analytics/README.md).', {
   title: 'Analytics',
   panels: [
     {
-      title: 'Events by canonical name',
-      targets: [{ expr: 'sum by (canonical_event) (rate(webhooks_analytics_events_total[5m]))', legend: '{{canonical_event}}' }],
+      title: 'Events by type',
+      targets: [{ expr: 'sum by (event_type) (rate(webhooks_analytics_events_total[5m]))', legend: '{{event_type}}' }],
       unit: 'ops',
       stack: true,
     },
-    { title: 'Points awarded', targets: [{ expr: 'sum(rate(webhooks_analytics_points_awarded_total[5m]))', legend: 'points/s' }] },
     {
-      title: 'Rewards delivered / failed',
-      targets: [
-        { expr: 'sum(rate(webhooks_analytics_rewards_delivered_total[5m]))', legend: 'delivered' },
-        { expr: 'sum(rate(webhooks_analytics_rewards_failed_total[5m]))', legend: 'failed' },
-      ],
+      title: 'Unknown events by category',
+      description: 'Events the catalog does not know: counted and acknowledged.',
+      targets: [{ expr: 'sum by (category) (rate(webhooks_analytics_unknown_events_total[5m]))', legend: '{{category}}' }],
+      unit: 'ops',
+    },
+    {
+      title: 'Points moved',
+      targets: [{ expr: 'sum by (direction) (rate(webhooks_analytics_points_total[5m]))', legend: '{{direction}}' }],
+    },
+    {
+      title: 'Reward deliveries by outcome',
+      targets: [{ expr: 'sum by (outcome) (rate(webhooks_analytics_reward_deliveries_total[5m]))', legend: '{{outcome}}' }],
       unit: 'ops',
     },
   ],

@@ -34,9 +34,14 @@ export function deploySchemaSources(): { kubernetes: string; scaledObjectCrd: st
 }
 
 /** Runs a command and answers its output and exit code (a non-zero exit is not thrown). */
-export async function runTool(file: string, args: string[], cwd = repoRoot): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runTool(
+  file: string,
+  args: string[],
+  cwd = repoRoot,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(file, args, { cwd, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 })
+    const { stdout, stderr } = await run(file, args, { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 })
     return { code: 0, stdout, stderr }
   } catch (err) {
     const e = err as { code?: number | string; stdout?: string; stderr?: string; message: string }

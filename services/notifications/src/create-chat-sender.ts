@@ -1,11 +1,12 @@
 import { FatalError, RetryableError } from '@nudj-webhooks/kafka'
-import type pg from 'pg'
+import type { Queryable } from './create-inbox.ts'
 import type { NotificationsMetrics } from './create-notifications-metrics.ts'
 
 /** Slack-compatible incoming-webhook body. */
 export type ChatMessage = { text: string; blocks?: unknown[] }
 
-export type SendChat = (message: ChatMessage, idempotencyKey: string, signal: AbortSignal) => Promise<void>
+/** `client`: where `chat_alerts` records what was sent (the consumer's transaction). */
+export type SendChat = (client: Queryable, message: ChatMessage, idempotencyKey: string, signal: AbortSignal) => Promise<void>
 
 /**
  * Posts each operator alert once per idempotency key: a key recorded in `chat_alerts` is not
@@ -17,17 +18,17 @@ export type SendChat = (message: ChatMessage, idempotencyKey: string, signal: Ab
  * FatalError (the DLQ: the same request would be refused again). No URL: alerts are counted
  * as `disabled` and dropped.
  */
-export function createChatSender(options: { url?: string; timeoutMs: number; metrics: NotificationsMetrics; pool: pg.Pool }): SendChat {
-  const { url, metrics, pool } = options
-  return async (message, idempotencyKey, signal) => {
+export function createChatSender(options: { url?: string; timeoutMs: number; metrics: NotificationsMetrics }): SendChat {
+  const { url, metrics } = options
+  return async (client, message, idempotencyKey, signal) => {
     if (!url) {
       metrics.chatSent.inc({ outcome: 'disabled' })
       return
     }
-    const sent = await pool.query('SELECT 1 FROM chat_alerts WHERE idempotency_key = $1', [idempotencyKey])
+    const sent = await client.query('SELECT 1 FROM chat_alerts WHERE idempotency_key = $1', [idempotencyKey])
     if (sent.rowCount === 1) return
     await post(url, message, idempotencyKey, signal)
-    await pool.query('INSERT INTO chat_alerts (idempotency_key) VALUES ($1) ON CONFLICT DO NOTHING', [idempotencyKey])
+    await client.query('INSERT INTO chat_alerts (idempotency_key) VALUES ($1) ON CONFLICT DO NOTHING', [idempotencyKey])
   }
 
   async function post(url: string, message: ChatMessage, idempotencyKey: string, signal: AbortSignal): Promise<void> {

@@ -15,9 +15,17 @@ export type Notification = {
 
 export type NewNotification = Omit<Notification, 'id' | 'createdAt' | 'readAt'>
 
+/** A pool or a transaction's client: the inbox writes in the consumer's transaction. */
+export type Queryable = Pick<pg.Pool, 'query'>
+
 export type Inbox = {
-  /** Once per (webhook id, rule); NOTIFY `<user>:<id>` in the same statement, delivered at commit. Answers the id, or undefined for a repeat. */
-  insert: (n: NewNotification) => Promise<string | undefined>
+  /**
+   * Writes rows once per (webhook id, rule) and NOTIFYs `<user>:<id>` for each new one (delivered
+   * at commit). Locks each user first (sorted, so never a deadlock), so that one user's ids
+   * commit in id order: a stream that has sent id n never sees a smaller id commit later.
+   * Answers the rules of the rows written (repeats are skipped).
+   */
+  insertMany: (client: Queryable, rows: NewNotification[]) => Promise<string[]>
   /** A user's notifications after `afterId`, oldest first (the stream's catch-up and live reads). */
   after: (userId: string, afterId: string, limit: number) => Promise<Notification[]>
   /** Newest first, strictly before `beforeId` when given (cursor pagination). */
@@ -61,18 +69,33 @@ const toNotification = (r: Row): Notification => ({
 /** The inbox table (notifications); its id is the SSE event id. */
 export function createInbox(pool: pg.Pool): Inbox {
   return {
-    async insert(n) {
-      const { rows } = await pool.query<{ id: string }>(
+    async insertMany(client, rows) {
+      if (rows.length === 0) return []
+      await client.query(
+        `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended('notifications-user:' || u, 0) AS k FROM unnest($1::text[]) AS u ORDER BY k) AS locks`,
+        [rows.map((r) => r.userId)],
+      )
+      const { rows: inserted } = await client.query<{ rule: string }>(
         `WITH inserted AS (
            INSERT INTO notifications (user_id, webhook_id, rule, title, body, data, occurred_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           SELECT u, w, r, t, b, d::jsonb, o FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+             AS n(u, w, r, t, b, d, o)
            ON CONFLICT (webhook_id, rule) DO NOTHING
-           RETURNING id, user_id
+           RETURNING id, user_id, rule
          )
-         SELECT id::text, pg_notify($8, user_id || ':' || id) FROM inserted`,
-        [n.userId, n.webhookId, n.rule, n.title, n.body, JSON.stringify(n.data), n.occurredAt, notifyChannel],
+         SELECT rule, pg_notify($8, user_id || ':' || id) FROM inserted`,
+        [
+          rows.map((r) => r.userId),
+          rows.map((r) => r.webhookId),
+          rows.map((r) => r.rule),
+          rows.map((r) => r.title),
+          rows.map((r) => r.body),
+          rows.map((r) => JSON.stringify(r.data)),
+          rows.map((r) => r.occurredAt),
+          notifyChannel,
+        ],
       )
-      return rows[0]?.id
+      return inserted.map((r) => r.rule)
     },
     async after(userId, afterId, limit) {
       const { rows } = await pool.query<Row>(`SELECT ${columns} FROM notifications WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3`, [

@@ -1,8 +1,8 @@
 import type { NudjEvent } from '@nudj-webhooks/contracts'
-import { FatalError, type Handler } from '@nudj-webhooks/kafka'
+import { FatalError, type BatchHandler, type ConsumerMessage, type Handler } from '@nudj-webhooks/kafka'
 import type { BurstDetector } from './create-burst-detector.ts'
 import type { SendChat } from './create-chat-sender.ts'
-import type { Inbox } from './create-inbox.ts'
+import type { Inbox, NewNotification, Queryable } from './create-inbox.ts'
 import type { NotificationsMetrics } from './create-notifications-metrics.ts'
 import { escapeChat, renderTemplate, type Rule } from './rules.ts'
 
@@ -13,6 +13,8 @@ export type HandleDeps = {
   burst: BurstDetector
   metrics: NotificationsMetrics
 }
+
+type Item = { event: NudjEvent; id: string; message: ConsumerMessage }
 
 /** The user a user-facing notification is for: Nudj's user id, else the external id. */
 export function userIdOf(event: NudjEvent): string | undefined {
@@ -25,40 +27,53 @@ function templateContext(event: NudjEvent): Record<string, unknown> {
   return { event: event.canonical, user: event.user, entities: event.entities, data }
 }
 
+const failedAt = (item: Item): Date => new Date(item.event.occurredAt ?? item.message.timestamp)
+
 /**
- * Every rule of the event, in order: user rules write an inbox row once per (webhook id,
- * rule) and NOTIFY the replicas; operator rules post to the chat webhook with the
- * idempotency key `<webhook id>:<rule>`. A reward.delivery_failed also counts towards the
- * burst alert. Safe to run again for the same webhook (a retry, an unfinished claim).
+ * Applies the rules to events inside the consumer's transaction (the ledger rows commit with
+ * it). Operator rules post to the chat webhook first, with the idempotency key `<webhook
+ * id>:<rule>`, and delivery failures count towards the burst alert (in event-time order, so
+ * window locks are always taken in one order); then every user row is written in one
+ * statement. A failed post fails the transaction: nothing of it is kept, and the runtime
+ * retries (per message, through its retry topics) or dead-letters it.
  */
-export function createHandleNotification(deps: HandleDeps): Handler<NudjEvent> {
-  return async (event, ctx) => {
-    const context = templateContext(event)
-    for (const rule of deps.rulesFor(event.canonical)) {
-      const title = renderTemplate(rule.title, context)
-      const body = renderTemplate(rule.body, context)
-      if (rule.audience === 'user') {
+export function createApplyNotifications(deps: HandleDeps) {
+  return async (items: Item[], tx: Queryable, signal: AbortSignal): Promise<void> => {
+    const rows: NewNotification[] = []
+    const failures: Item[] = []
+    for (const item of items) {
+      const { event, id } = item
+      const context = templateContext(event)
+      for (const rule of deps.rulesFor(event.canonical)) {
+        const title = renderTemplate(rule.title, context)
+        const body = renderTemplate(rule.body, context)
+        if (rule.audience === 'operator') {
+          const text = `*${escapeChat(title)}*\n${escapeChat(body)}`
+          await deps.sendChat(tx, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }, `${id}:${rule.id}`, signal)
+          deps.metrics.created.inc({ rule: rule.id })
+          continue
+        }
         const userId = userIdOf(event)
         if (!userId) throw new FatalError('USER_MISSING', `${event.canonical} names no user, so rule ${rule.id} has no one to notify`)
-        const id = await deps.inbox.insert({
-          userId,
-          webhookId: ctx.id,
-          rule: rule.id,
-          title,
-          body,
-          data: { event: event.canonical, webhookId: ctx.id, entities: event.entities },
-          occurredAt: event.occurredAt ?? null,
-        })
-        if (id !== undefined) deps.metrics.created.inc({ rule: rule.id })
-        continue
+        const data = { event: event.canonical, webhookId: id, entities: event.entities }
+        rows.push({ userId, webhookId: id, rule: rule.id, title, body, data, occurredAt: event.occurredAt ?? null })
       }
-      const text = `*${escapeChat(title)}*\n${escapeChat(body)}`
-      await deps.sendChat({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }, `${ctx.id}:${rule.id}`, ctx.signal)
-      deps.metrics.created.inc({ rule: rule.id })
+      if (event.canonical === 'reward.delivery_failed') failures.push(item)
     }
-    if (event.canonical === 'reward.delivery_failed') {
-      const occurredAt = new Date(event.occurredAt ?? ctx.message.timestamp)
-      await deps.burst.record(ctx.id, occurredAt, ctx.signal)
-    }
+    failures.sort((a, b) => failedAt(a).getTime() - failedAt(b).getTime())
+    for (const item of failures) await deps.burst.record(tx, item.id, failedAt(item), signal)
+    for (const rule of await deps.inbox.insertMany(tx, rows)) deps.metrics.created.inc({ rule })
+  }
+}
+
+/** The runtime's two entry points over the same rules: one message, or a fetched batch. */
+export function createHandlers(deps: HandleDeps): { handler: Handler<NudjEvent>; batchHandler: BatchHandler<NudjEvent> } {
+  const apply = createApplyNotifications(deps)
+  return {
+    handler: async (event, ctx) => {
+      if (!ctx.tx) throw new FatalError('NO_TRANSACTION', "the notifications handler needs effect 'postgres'")
+      await apply([{ event, id: ctx.id, message: ctx.message }], ctx.tx, ctx.signal)
+    },
+    batchHandler: async (items, ctx) => await apply(items, ctx.tx, ctx.signal),
   }
 }

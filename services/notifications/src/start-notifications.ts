@@ -13,7 +13,7 @@ import { createInbox, notifyChannel } from './create-inbox.ts'
 import { createListener } from './create-listener.ts'
 import { createNotificationsMetrics } from './create-notifications-metrics.ts'
 import { createStreamHub } from './create-stream-hub.ts'
-import { createHandleNotification } from './handle-notification.ts'
+import { createHandlers } from './handle-notification.ts'
 import { migrations } from './migrations.ts'
 import { createRuleIndex } from './rules.ts'
 
@@ -60,9 +60,8 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
 
   const envelopes = createEnvelopeCodec(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }))
   const rulesFor = createRuleIndex(config.rules)
-  const sendChat = createChatSender({ url: config.chatWebhookUrl, timeoutMs: config.chatTimeoutMs, metrics, pool })
+  const sendChat = createChatSender({ url: config.chatWebhookUrl, timeoutMs: config.chatTimeoutMs, metrics })
   const burst = createBurstDetector({
-    pool,
     threshold: config.NOTIFICATIONS_BURST_THRESHOLD,
     windowMs: config.burstWindowMs,
     sendChat,
@@ -78,9 +77,11 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
       },
       handles: (event) => rulesFor(event.canonical).length > 0 || event.canonical === 'reward.delivery_failed',
       validate: (event) => validateNudjEvent(event).map((p) => `${p.path} ${p.message}`),
-      handler: createHandleNotification({ rulesFor, inbox, sendChat, burst, metrics }),
-      // External: chat alerts leave the system; the inbox insert is idempotent by itself.
-      effect: 'external',
+      ...createHandlers({ rulesFor, inbox, sendChat, burst, metrics }),
+      // The inbox rows, burst windows and chat records commit with the ledger row: exactly
+      // once. A chat post happens inside that transaction, before the commit: only a crash
+      // (or a failed commit) right after it repeats it, with the same Idempotency-Key.
+      effect: 'postgres',
       retrySchedule: config.retrySchedule,
       handlerTimeoutMs: config.handlerTimeoutMs,
       partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,

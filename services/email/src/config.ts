@@ -58,6 +58,11 @@ const schema = Type.Object({
     default: '30s,5m,30m',
     description: 'delays of the retry tiers (deploy/topology.json), then the DLQ',
   }),
+  EMAIL_SESSION_TIMEOUT: Type.String({
+    pattern: durationPattern,
+    default: '30s',
+    description: 'how long a silent instance keeps its partitions (a killed one holds them this long); at least 6s',
+  }),
   EMAIL_HANDLER_TIMEOUT: Type.String({ pattern: durationPattern, default: '30s', description: 'longest one message may take' }),
   SMTP_URL: Type.String({
     minLength: 1,
@@ -96,6 +101,7 @@ export type EmailConfig = Omit<
   routes: Routes
   retrySchedule: number[]
   handlerTimeoutMs: number
+  sessionTimeoutMs: number
   smtpTimeoutMs: number
   contactCacheTtlMs: number
   shutdownTimeoutMs: number
@@ -151,6 +157,7 @@ export function loadEmailConfig(env: Record<string, string | undefined> = proces
     routes,
     retrySchedule,
     handlerTimeoutMs: parseDuration(base.EMAIL_HANDLER_TIMEOUT),
+    sessionTimeoutMs: parseDuration(base.EMAIL_SESSION_TIMEOUT),
     smtpTimeoutMs: parseDuration(base.EMAIL_SMTP_TIMEOUT),
     contactCacheTtlMs: parseDuration(base.EMAIL_CONTACT_CACHE_TTL),
     shutdownTimeoutMs: parseDuration(base.SHUTDOWN_TIMEOUT),

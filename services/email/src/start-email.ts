@@ -90,6 +90,7 @@ export async function startEmail(config: EmailConfig, logger: Logger): Promise<R
       effect: 'external',
       retrySchedule: config.retrySchedule,
       handlerTimeoutMs: config.handlerTimeoutMs,
+      sessionTimeoutMs: config.sessionTimeoutMs,
       partitionsConsumedConcurrently: Math.max(1, config.EMAIL_SMTP_POOL_SIZE),
       // Paused for an outage (SMTP or Postgres): resume once both answer.
       probe: async () =>

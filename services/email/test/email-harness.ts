@@ -57,8 +57,7 @@ export async function startTestEmail(infra: Infra, options: { routes?: unknown; 
   const config = loadEmailConfig(env)
   const logger = createLogger({ service: 'email', version: 'test', level: 'warn' })
   let running = await startEmail(config, logger)
-  const kafka = new Kafka({ brokers: infra.kafkaBrokers, clientId: 'email-test', logLevel: logLevel.NOTHING })
-  const codec = createEnvelopeCodec(new SchemaRegistry({ host: infra.schemaRegistryUrl }))
+  const send = createSender(infra, prefix)
   const pool = new pg.Pool({ connectionString: db.url, max: 2 })
 
   return {
@@ -71,25 +70,7 @@ export async function startTestEmail(infra: Infra, options: { routes?: unknown; 
       await running.close()
       running = await startEmail(config, logger)
     },
-    async send(body, webhookId) {
-      const raw = Buffer.from(JSON.stringify(body))
-      const headers = { 'x-nudj-delivery-id': webhookId }
-      const event = normalizeNudjWebhook(raw, headers)
-      const topic = topicForCategory(event.category, prefix)
-      const envelope: WebhookReceived = {
-        webhookId,
-        source: 'test',
-        event: event.event,
-        canonicalEvent: event.canonical,
-        category: event.category,
-        generation: event.generation,
-        receivedAt: Date.now(),
-        authScheme: 'gen2-hmac',
-        headers,
-        body: raw,
-      }
-      await produce(kafka, topic, [{ key: webhookId, value: await codec.encode(topic, envelope) }])
-    },
+    send,
     async metric(name, labels = '') {
       const text = await (await fetch(`${running.opsAddress}/metrics`)).text()
       let sum = 0
@@ -106,6 +87,40 @@ export async function startTestEmail(infra: Infra, options: { routes?: unknown; 
       await db.drop()
     },
   }
+}
+
+/** Writes a Nudj body to its category topic under `prefix`, keyed by webhook id, as ingest does. */
+export function createSender(infra: Infra, prefix: string): (body: Record<string, unknown>, webhookId: string) => Promise<void> {
+  const kafka = new Kafka({ brokers: infra.kafkaBrokers, clientId: 'email-test', logLevel: logLevel.NOTHING })
+  const codec = createEnvelopeCodec(new SchemaRegistry({ host: infra.schemaRegistryUrl }))
+  return async (body, webhookId) => {
+    const raw = Buffer.from(JSON.stringify(body))
+    const headers = { 'x-nudj-delivery-id': webhookId }
+    const event = normalizeNudjWebhook(raw, headers)
+    const topic = topicForCategory(event.category, prefix)
+    const envelope: WebhookReceived = {
+      webhookId,
+      source: 'test',
+      event: event.event,
+      canonicalEvent: event.canonical,
+      category: event.category,
+      generation: event.generation,
+      receivedAt: Date.now(),
+      authScheme: 'gen2-hmac',
+      headers,
+      body: raw,
+    }
+    await produce(kafka, topic, [{ key: webhookId, value: await codec.encode(topic, envelope) }])
+  }
+}
+
+/** Every message of a Mailpit search (the inbox helper reads only its first page of 50). */
+export async function searchAll(apiUrl: string, query: string): Promise<{ ID: string; MessageID: string }[]> {
+  const response = await fetch(`${apiUrl}/api/v1/search?limit=5000&query=${encodeURIComponent(query)}`, {
+    signal: AbortSignal.timeout(10_000),
+  })
+  if (!response.ok) throw new Error(`Mailpit answered ${response.status} to a search`)
+  return ((await response.json()) as { messages: { ID: string; MessageID: string }[] }).messages
 }
 
 /** A gen-2 body as Nudj sends it. */

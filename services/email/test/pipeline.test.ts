@@ -6,7 +6,6 @@ import { normalizeNudjWebhook, validateNudjEvent } from '@nudj-webhooks/contract
 import { runSend, type SimEvent } from '@nudj-webhooks/nudj-sim'
 import {
   createFreshDatabase,
-  createMailpitInbox,
   freePort,
   infraToEnv,
   startIngestProcess,
@@ -17,6 +16,7 @@ import {
 import pg from 'pg'
 import { expect, inject, it } from 'vitest'
 import { messageIdFor } from '../src/message-id.ts'
+import { searchAll } from './email-harness.ts'
 
 const infra = inject('infra')
 const routes = JSON.parse(readFileSync(new URL('../routes.json', import.meta.url), 'utf8')) as Record<string, { enabled: boolean }>
@@ -86,9 +86,8 @@ it('gives each routed webhook id of simulated Nudj traffic at most one email, an
       },
       { timeoutMs: 40_000, message: `not every one of ${routed.length} routed webhooks was decided` },
     )
-    const inbox = createMailpitInbox(infra.mailApiUrl)
     const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM email_sends WHERE state = 'sent'`)
-    const found = await inbox.search(`message-id:"${domain}"`)
+    const found = await searchAll(infra.mailApiUrl, `message-id:"${domain}"`)
     expect(found).toHaveLength(rows[0]!.n)
     expect(new Set(found.map((m) => m.MessageID)).size).toBe(found.length)
     const messageIds = new Set(found.map((m) => `<${m.MessageID}>`))

@@ -37,6 +37,22 @@ export type Inbox = {
 }
 
 export const notifyChannel = 'notifications'
+// NOTIFY payloads stop at 8000 bytes: a longer row is announced as `<user>:<id>` and read back.
+const maxPayloadBytes = 7900
+
+/**
+ * A NOTIFY payload: the whole row as JSON (so streams need no read), or `<user>:<id>`.
+ * Timestamps are normalised to the format the inbox reads answer.
+ */
+export function parseNotifyPayload(payload: string): { notification: Notification } | { userId: string; id: string } | undefined {
+  if (payload.startsWith('{')) {
+    const n = JSON.parse(payload) as Notification
+    const iso = (v: string | null): string | null => (v === null ? null : new Date(v).toISOString())
+    return { notification: { ...n, occurredAt: iso(n.occurredAt), createdAt: iso(n.createdAt) ?? n.createdAt } }
+  }
+  const at = payload.lastIndexOf(':')
+  return at > 0 ? { userId: payload.slice(0, at), id: payload.slice(at + 1) } : undefined
+}
 
 const columns = `id::text, user_id, webhook_id, rule, title, body, data, occurred_at, created_at, read_at`
 
@@ -81,9 +97,14 @@ export function createInbox(pool: pg.Pool): Inbox {
            SELECT u, w, r, t, b, d::jsonb, o FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
              AS n(u, w, r, t, b, d, o)
            ON CONFLICT (webhook_id, rule) DO NOTHING
-           RETURNING id, user_id, rule
+           RETURNING id, user_id, webhook_id, rule, title, body, data, occurred_at, created_at
+         ),
+         payloads AS (
+           SELECT rule, user_id, id, json_build_object('id', id::text, 'userId', user_id, 'webhookId', webhook_id, 'rule', rule,
+             'title', title, 'body', body, 'data', data, 'occurredAt', occurred_at, 'createdAt', created_at, 'readAt', NULL)::text AS p
+           FROM inserted
          )
-         SELECT rule, pg_notify($8, user_id || ':' || id) FROM inserted`,
+         SELECT rule, pg_notify($8, CASE WHEN octet_length(p) < $9 THEN p ELSE user_id || ':' || id END) FROM payloads`,
         [
           rows.map((r) => r.userId),
           rows.map((r) => r.webhookId),
@@ -93,6 +114,7 @@ export function createInbox(pool: pg.Pool): Inbox {
           rows.map((r) => JSON.stringify(r.data)),
           rows.map((r) => r.occurredAt),
           notifyChannel,
+          maxPayloadBytes,
         ],
       )
       return inserted.map((r) => r.rule)

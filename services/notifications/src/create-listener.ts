@@ -5,8 +5,8 @@ export type ListenerOptions = {
   databaseUrl: string
   channel: string
   logger: Logger
-  /** One NOTIFY payload `<userId>:<id>`. */
-  onNotify: (userId: string, id: string) => void
+  /** One NOTIFY payload (see parseNotifyPayload). */
+  onNotify: (payload: string) => void
   /** (Re)connected and listening: what was committed while not listening must be read again. */
   onListening: () => void
 }
@@ -30,9 +30,7 @@ export async function createListener(options: ListenerOptions): Promise<Listener
   async function connect(): Promise<void> {
     const current = new pg.Client({ connectionString: options.databaseUrl, application_name: 'notifications-listen' })
     current.on('notification', (message) => {
-      const payload = message.payload ?? ''
-      const at = payload.lastIndexOf(':')
-      if (at > 0) options.onNotify(payload.slice(0, at), payload.slice(at + 1))
+      options.onNotify(message.payload ?? '')
     })
     current.on('error', (err) => {
       logger.warn({ err }, 'LISTEN connection lost; reconnecting')

@@ -13,15 +13,21 @@ export type Stream = {
 export type StreamHub = {
   /** Registers a stream and sends it what it missed (ids above its lastId), then everything new. */
   add: (stream: Stream) => () => void
-  /** A NOTIFY arrived: read and fan out to this replica's streams of that user. */
+  /** A NOTIFY `<user>:<id>` arrived: read and fan out to this replica's streams of that user. */
   notify: (userId: string, id: string) => void
+  /**
+   * A NOTIFY carrying the whole row arrived: send it without a read. One user's rows commit in
+   * id order and NOTIFYs arrive in commit order, so nothing below it can still be missing,
+   * unless a read is under way or failed (then read instead).
+   */
+  deliver: (notification: Notification) => void
   /** Re-read for every connected user (after the LISTEN connection came back). */
   resyncAll: () => void
   count: () => number
   streams: () => Stream[]
 }
 
-type UserState = { streams: Set<Stream>; reading: boolean; again: boolean }
+type UserState = { streams: Set<Stream>; reading: boolean; again: boolean; stale: boolean }
 
 const pageSize = 500
 const retryAfterErrorMs = 1_000
@@ -62,7 +68,9 @@ export function createStreamHub({ inbox, logger, onSent }: { inbox: Inbox; logge
         }
         if (rows.length === pageSize) state.again = true
       } while (state.again && state.streams.size > 0)
+      state.stale = false
     } catch (err) {
+      state.stale = true
       logger.warn({ err, userId }, 'could not read the inbox for a stream; trying again')
       setTimeout(() => void pump(userId), retryAfterErrorMs).unref()
     } finally {
@@ -75,7 +83,7 @@ export function createStreamHub({ inbox, logger, onSent }: { inbox: Inbox; logge
     add(stream) {
       let state = users.get(stream.userId)
       if (!state) {
-        state = { streams: new Set(), reading: false, again: false }
+        state = { streams: new Set(), reading: false, again: false, stale: false }
         users.set(stream.userId, state)
       }
       state.streams.add(stream)
@@ -93,6 +101,18 @@ export function createStreamHub({ inbox, logger, onSent }: { inbox: Inbox; logge
       if (!state) return
       const value = BigInt(id)
       for (const s of state.streams) if (value > s.lastId) return void pump(userId)
+    },
+    deliver(notification) {
+      const state = users.get(notification.userId)
+      if (!state) return
+      if (state.reading || state.stale) return void pump(notification.userId)
+      const id = BigInt(notification.id)
+      for (const s of state.streams) {
+        if (id <= s.lastId) continue
+        s.lastId = id
+        s.send(notification)
+        onSent()
+      }
     },
     resyncAll() {
       for (const userId of users.keys()) void pump(userId)

@@ -9,7 +9,7 @@ import { buildApp } from './app.ts'
 import type { NotificationsConfig } from './config.ts'
 import { createBurstDetector } from './create-burst-detector.ts'
 import { createChatSender } from './create-chat-sender.ts'
-import { createInbox, notifyChannel } from './create-inbox.ts'
+import { createInbox, notifyChannel, parseNotifyPayload } from './create-inbox.ts'
 import { createListener } from './create-listener.ts'
 import { createNotificationsMetrics } from './create-notifications-metrics.ts'
 import { createStreamHub } from './create-stream-hub.ts'
@@ -42,7 +42,12 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
     databaseUrl: config.DATABASE_URL,
     channel: notifyChannel,
     logger,
-    onNotify: hub.notify,
+    onNotify: (payload) => {
+      const parsed = parseNotifyPayload(payload)
+      if (!parsed) logger.warn({ payload: payload.slice(0, 100) }, 'unexpected NOTIFY payload')
+      else if ('notification' in parsed) hub.deliver(parsed.notification)
+      else hub.notify(parsed.userId, parsed.id)
+    },
     onListening: hub.resyncAll,
   })
 

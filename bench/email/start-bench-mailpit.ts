@@ -3,7 +3,10 @@ import { join } from 'node:path'
 import { freePort, loadStackConfig, waitFor } from '@nudj-webhooks/testing'
 
 /** A Mailpit of the benchmark's own (the stack's binary, its settings), so the shared inbox is untouched. */
-export async function startBenchMailpit(repoRoot: string): Promise<{ smtpUrl: string; apiUrl: string; stop: () => Promise<void> }> {
+export async function startBenchMailpit(
+  repoRoot: string,
+  extraArgs: string[] = [],
+): Promise<{ smtpUrl: string; apiUrl: string; stop: () => Promise<void> }> {
   const config = loadStackConfig(repoRoot)
   const binary = join(config.artifactsDir, `mailpit-${config.smtp.version}`, 'mailpit')
   const [smtpPort, httpPort] = [await freePort(), await freePort()]
@@ -19,6 +22,7 @@ export async function startBenchMailpit(repoRoot: string): Promise<{ smtpUrl: st
       '20000',
       '--smtp-auth-accept-any',
       '--smtp-auth-allow-insecure',
+      ...extraArgs,
     ],
     { stdio: 'ignore' },
   )

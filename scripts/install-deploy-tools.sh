@@ -16,7 +16,9 @@ keda_version=v2.18.0
 mkdir -p "$tools/bin" "$tools/deploy"
 
 command -v go >/dev/null || { echo "install-deploy-tools: Go 1.24+ is needed (go install); install it, e.g. Debian's golang-go" >&2; exit 1; }
-export GOPATH="$tools/go" GOMODCACHE="$tools/go/pkg/mod" GOBIN="$tools/bin" GOFLAGS=-modcacherw GOTOOLCHAIN=local
+# Binaries into .tools/bin; Go's module and build caches stay where Go keeps them, so a fresh
+# clone on the same machine (CI) builds from cache in seconds.
+export GOBIN="$tools/bin" GOFLAGS=-modcacherw GOTOOLCHAIN=local
 
 if [ "$("$tools/bin/kustomize" version 2>/dev/null)" != "$kustomize_version" ]; then
   echo "install-deploy-tools: kustomize $kustomize_version" >&2

@@ -4,10 +4,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { parseAllDocuments, stringify } from 'yaml'
 import { planTopics, renderKafkaTopics } from '../k8s-topics/render-kafka-topics.ts'
-import { deployDir, deploySchemaSources, deployTool, runTool } from './deploy-tools.ts'
+import { deployDir, deploySchemaSources, deployTool, repoRoot, runTool } from './deploy-tools.ts'
 import { writeSchemas } from './kubernetes-schemas.ts'
 
 type EnvVar = { name: string; value?: string; valueFrom?: unknown }
@@ -244,4 +244,38 @@ describe.each(overlays)('the %s overlay', (overlay) => {
 
 it('kafka-topics.yaml is what deploy/bin/render-kafka-topics.ts makes of topology.json', () => {
   expect(readFileSync(join(deployDir, 'k8s/base/kafka-topics.yaml'), 'utf8')).toBe(renderKafkaTopics(topology))
+})
+
+it('the KafkaTopics are the topics `pnpm ops topics ensure` would create, by name, role and size (a dry run: nothing changes)', async () => {
+  const { code, stdout, stderr } = await runTool(
+    process.execPath,
+    [join(repoRoot, 'packages/kafka/bin/ops.ts'), 'topics', 'ensure', '--dry-run'],
+    repoRoot,
+    {
+      ...process.env,
+      KAFKA_BROKERS: inject('infra').kafkaBrokers.join(','),
+      OPS_TOPOLOGY_FILE: 'deploy/topology.json',
+    },
+  )
+  expect(code, stderr).toBe(0)
+  const lines = [
+    ...stdout.matchAll(/^(ok|would create|would grow)\s+(\S+)\s+(\w+), (\d+) partitions?, replication \d+, retention (\S+)$/gm),
+  ]
+  const fromOps = lines.map((m) => ({
+    name: m[2]!,
+    role: m[3]!,
+    partitions: Number(m[4]),
+    retention: m[5]!,
+    existing: m[1] !== 'would create',
+  }))
+  const planned = planTopics(topology)
+  expect(fromOps.map(({ name, role }) => ({ name, role })).sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+    planned.map(({ name, role }) => ({ name, role })).sort((a, b) => a.name.localeCompare(b.name)),
+  )
+  // Sizes of topics that exist are what they are on this broker; the rest are what ops would make.
+  for (const topic of fromOps.filter((t) => !t.existing)) {
+    const plan = planned.find((p) => p.name === topic.name)!
+    expect(topic.partitions, topic.name).toBe(plan.partitions)
+    expect(topic.retention, topic.name).toBe(plan.retentionHours === -1 ? 'forever' : `${plan.retentionHours / 24}d`)
+  }
 })

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What the deploy checks (deploy/test) need beyond Node, installed into .tools/ from package
 # registries only: kustomize and kubeconform (Go module proxy, `go install`), the Kubernetes
-# JSON schemas bundled in PyPI's kubernetes-validate, and KEDA's ScaledObject CRD from the
-# KEDA Go module. promtool comes from Debian (scripts/install-system-packages.sh).
+# JSON schemas bundled in PyPI's kubernetes-validate, KEDA's ScaledObject CRD from the KEDA
+# Go module, and validators generated from Strimzi's CRDs (npm, outside the workspace).
+# promtool comes from Debian (scripts/install-system-packages.sh).
 # Idempotent: each piece is skipped when its pinned version is already there.
 #   bash scripts/install-deploy-tools.sh
 set -euo pipefail
@@ -13,6 +14,8 @@ kubeconform_version=v0.7.0
 kubernetes_validate_version=1.37.0
 kubernetes_schema_version=v1.33.0
 keda_version=v2.18.0
+# Validators generated from Strimzi's CRDs (the CRD files themselves are on no registry we reach).
+strimzi_models_version=1.0.1
 mkdir -p "$tools/bin" "$tools/deploy"
 
 command -v go >/dev/null || { echo "install-deploy-tools: Go 1.24+ is needed (go install); install it, e.g. Debian's golang-go" >&2; exit 1; }
@@ -21,7 +24,13 @@ command -v go >/dev/null || { echo "install-deploy-tools: Go 1.24+ is needed (go
 export GOBIN="$tools/bin" GOFLAGS=-modcacherw GOTOOLCHAIN=local
 
 if [ "$("$tools/bin/kustomize" version 2>/dev/null)" != "$kustomize_version" ]; then
-  echo "install-deploy-tools: kustomize $kustomize_version" >&2
+  models="$tools/deploy/strimzi-models"
+if [ "$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$models/node_modules/@kubernetes-models/strimzi-kafka-operator/package.json" 2>/dev/null)" != "$strimzi_models_version" ]; then
+  echo "install-deploy-tools: @kubernetes-models/strimzi-kafka-operator $strimzi_models_version (npm)" >&2
+  rm -rf "$models" && mkdir -p "$models"
+  npm install --prefix "$models" --no-save --no-audit --no-fund --loglevel=error "@kubernetes-models/strimzi-kafka-operator@$strimzi_models_version" >&2
+fi
+echo "install-deploy-tools: kustomize $kustomize_version" >&2
   go install "sigs.k8s.io/kustomize/kustomize/v5@$kustomize_version"
 fi
 # `go install` leaves kubeconform's version string empty ("development"): a stamp file records it.
@@ -61,4 +70,10 @@ if [ ! -f "$crds/keda-$keda_version/keda.sh_scaledobjects.yaml" ]; then
   cp "$dir/config/crd/bases/keda.sh_scaledobjects.yaml" "$crds/keda-$keda_version/"
   ln -sfn "keda-$keda_version" "$crds/keda"
 fi
-echo "install-deploy-tools: kustomize $("$tools/bin/kustomize" version), kubeconform $(cat "$tools/deploy/kubeconform.version"), schemas $kubernetes_schema_version, KEDA $keda_version" >&2
+models="$tools/deploy/strimzi-models"
+if [ "$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$models/node_modules/@kubernetes-models/strimzi-kafka-operator/package.json" 2>/dev/null)" != "$strimzi_models_version" ]; then
+  echo "install-deploy-tools: @kubernetes-models/strimzi-kafka-operator $strimzi_models_version (npm)" >&2
+  rm -rf "$models" && mkdir -p "$models"
+  npm install --prefix "$models" --no-save --no-audit --no-fund --loglevel=error "@kubernetes-models/strimzi-kafka-operator@$strimzi_models_version" >&2
+fi
+echo "install-deploy-tools: kustomize $("$tools/bin/kustomize" version), kubeconform $(cat "$tools/deploy/kubeconform.version"), schemas $kubernetes_schema_version, KEDA $keda_version, Strimzi models $strimzi_models_version" >&2

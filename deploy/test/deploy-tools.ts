@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
@@ -31,6 +32,17 @@ export function deploySchemaSources(): { kubernetes: string; scaledObjectCrd: st
     if (!existsSync(path)) throw new Error(`${path} is missing: ${install}`)
   }
   return { kubernetes, scaledObjectCrd }
+}
+
+/** Strimzi's KafkaTopic (v1beta2) model, whose validate() is generated from Strimzi's CRD. */
+export async function strimziKafkaTopic(): Promise<new (data: unknown) => { validate(): void }> {
+  const file = join(
+    tools,
+    'deploy/strimzi-models/node_modules/@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1beta2/KafkaTopic.js',
+  )
+  if (!existsSync(file)) throw new Error(`${file} is missing: ${install}`)
+  const module = (await import(pathToFileURL(file).href)) as { KafkaTopic: new (data: unknown) => { validate(): void } }
+  return module.KafkaTopic
 }
 
 /** Runs a command and answers its output and exit code (a non-zero exit is not thrown). */

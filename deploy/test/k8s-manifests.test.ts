@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { parseAllDocuments, stringify } from 'yaml'
 import { planTopics, renderKafkaTopics } from '../k8s-topics/render-kafka-topics.ts'
-import { deployDir, deploySchemaSources, deployTool, repoRoot, runTool } from './deploy-tools.ts'
+import { deployDir, deploySchemaSources, deployTool, repoRoot, runTool, strimziKafkaTopic } from './deploy-tools.ts'
 import { writeSchemas } from './kubernetes-schemas.ts'
 
 type EnvVar = { name: string; value?: string; valueFrom?: unknown }
@@ -117,6 +117,16 @@ describe('the rendered manifests', () => {
         'KafkaTopic',
       ]),
     )
+  })
+
+  it.each(overlays)("%s: every KafkaTopic passes the validator generated from Strimzi's CRD, which refuses a bad one", async (overlay) => {
+    const KafkaTopic = await strimziKafkaTopic()
+    const topics = rendered[overlay]!.filter((d) => d.kind === 'KafkaTopic')
+    expect(topics.length).toBeGreaterThan(20)
+    for (const topic of topics) expect(() => new KafkaTopic(topic).validate(), topic.metadata.name).not.toThrow()
+    const broken = structuredClone(topics[0]!)
+    broken.spec.partitions = 0
+    expect(() => new KafkaTopic(broken).validate()).toThrow(/partitions/)
   })
 
   it('the ops Job template validates too', async () => {

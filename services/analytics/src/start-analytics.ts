@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { allCategoryTopics } from '@nudj-webhooks/contracts'
 import { createKafkaClient, dlqTopicName, ensureTopics, retryTopicName, runConsumer, type RunningConsumer } from '@nudj-webhooks/kafka'
@@ -75,14 +76,22 @@ export async function startProjector(
   await admin.connect()
   try {
     const groupTopics = [...config.retrySchedule.map((d) => retryTopicName(group, d)), dlqTopicName(group)]
-    await ensureTopics(
-      admin,
-      [...topics, ...groupTopics].map((topic) => ({
-        topic,
-        partitions: config.KAFKA_TOPIC_PARTITIONS,
-        replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-      })),
-    )
+    const specs = [...topics, ...groupTopics].map((topic) => ({
+      topic,
+      partitions: config.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    }))
+    // A busy broker may answer a fresh topic's metadata with a retriable error for a moment.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ensureTopics(admin, specs)
+        break
+      } catch (err) {
+        if (attempt >= 5 || (err as { retriable?: boolean }).retriable !== true) throw err
+        deps.logger.warn({ err, attempt }, 'creating topics failed; trying again')
+        await sleep(attempt * 500)
+      }
+    }
   } finally {
     await admin.disconnect()
   }

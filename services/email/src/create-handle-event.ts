@@ -56,7 +56,9 @@ export function createHandleEvent(deps: HandleEventDeps): Handler<NudjEvent> {
       ctx.logger.info({ state: before.state }, 'email already handled by an earlier run')
       return
     }
-    const contact = event.user.id ? await deps.contacts.get(event.user.id) : undefined
+    // A support route reads in the default locale and greets nobody by name.
+    const forUser = route.to === 'user'
+    const contact = forUser && event.user.id ? await deps.contacts.get(event.user.id) : undefined
     const recipient = route.to === 'user' ? (event.user.email ?? contact?.email) : route.to.address
     if (!recipient) {
       metrics.noRecipient.inc()
@@ -68,15 +70,13 @@ export function createHandleEvent(deps: HandleEventDeps): Handler<NudjEvent> {
       await ledger.skipped(group, id, event.canonical, 'suppressed')
       return
     }
-    // A support route reads in the default locale and greets nobody by name.
-    const forUser = route.to === 'user'
-    const locale = pickLocale(forUser ? contact?.locale : undefined, deps.defaultLocale)
+    const locale = pickLocale(contact?.locale, deps.defaultLocale)
     const footer = forUser
       ? 'You receive this email because of your activity on Nudj. To stop these emails, use the unsubscribe link of your email program.'
       : 'Sent to the support address configured for this event.'
     const rendered = await renderEmail(
       route.template,
-      { facts: readEventFacts(event), format: createFormatters(locale), name: forUser ? contact?.name : undefined },
+      { facts: readEventFacts(event), format: createFormatters(locale), name: contact?.name },
       footer,
     )
     const messageId = messageIdFor(id, deps.messageIdDomain)

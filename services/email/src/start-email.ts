@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { createEnvelopeCodec, normalizeNudjWebhook, topicForCategory, validateNudjEvent, type NudjEvent } from '@nudj-webhooks/contracts'
 import { createKafkaClient, dlqTopicName, ensureTopics, retryTopicName, runConsumer } from '@nudj-webhooks/kafka'
@@ -43,7 +44,18 @@ export async function startEmail(config: EmailConfig, logger: Logger): Promise<R
       partitions: config.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: 1,
     }))
-    logger.info(await ensureTopics(admin, specs), 'topics ready')
+    // Topics another process has just created may not have leaders yet ("does not host this
+    // topic-partition"): kafkajs marks that retriable, so try again for a while before giving up.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        logger.info(await ensureTopics(admin, specs), 'topics ready')
+        break
+      } catch (err) {
+        if (attempt >= 10 || (err as { retriable?: unknown }).retriable !== true) throw err
+        logger.warn({ err, attempt }, 'topics not ready yet, trying again')
+        await sleep(500 * attempt)
+      }
+    }
   } finally {
     await admin.disconnect()
   }

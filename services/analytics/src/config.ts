@@ -35,8 +35,12 @@ const schema = Type.Object({
   }),
   CONSUMER_GROUP: Type.String({ minLength: 1, default: 'analytics', description: 'consumer group (and prefix of its retry/DLQ topics)' }),
   SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, description: 'Confluent-compatible registry API root' }),
-  DATABASE_URL: Type.Optional(Type.String({ minLength: 1, description: 'Postgres: projections, ledger, migrations' })),
-  DATABASE_URL_FILE: Type.Optional(Type.String({ description: 'file holding DATABASE_URL (it carries a password)' })),
+  DATABASE_URL: Type.Optional(
+    Type.String({ minLength: 1, description: 'Postgres URL (projections, ledger, migrations); this or DATABASE_URL_FILE is required' }),
+  ),
+  DATABASE_URL_FILE: Type.Optional(
+    Type.String({ description: 'file holding the Postgres URL (it carries a password); used when DATABASE_URL is unset' }),
+  ),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),
     { default: 'info', description: 'pino level' },

@@ -18,15 +18,33 @@ type Json = Record<string, unknown>
  */
 export function writeSchemas(dir: string, sources: { kubernetes: string; scaledObjectCrd: string }, builtinFiles: string[]): void {
   mkdirSync(dir, { recursive: true })
-  const definitions = JSON.parse(readFileSync(join(sources.kubernetes, '_definitions.json'), 'utf8')) as Json
+  const definitionsText = readFileSync(join(sources.kubernetes, '_definitions.json'), 'utf8').replaceAll(
+    '"/api/_definitions.json#/$defs/',
+    '"#/$defs/',
+  )
+  const definitions = (JSON.parse(definitionsText) as { $defs: Record<string, Json> }).$defs
   for (const file of builtinFiles) {
     const text = readFileSync(join(sources.kubernetes, file), 'utf8').replaceAll('"/api/_definitions.json#/$defs/', '"#/$defs/')
     const schema = JSON.parse(text) as Json
-    schema.$defs = definitions.$defs
+    schema.$defs = reachableDefinitions(text, definitions)
     writeFileSync(join(dir, file), JSON.stringify(schema))
   }
   writeFileSync(join(dir, 'scaledobject-keda-v1alpha1.json'), JSON.stringify(crdSchema(sources.scaledObjectCrd, 'v1alpha1')))
   writeFileSync(join(dir, 'kafkatopic-kafka-v1beta2.json'), JSON.stringify(kafkaTopicSchema))
+}
+
+// Only the definitions a kind reaches: the whole file (1.4 MB) in every schema makes the
+// validator compile far more than it uses.
+function reachableDefinitions(text: string, definitions: Record<string, Json>): Record<string, Json> {
+  const found: Record<string, Json> = {}
+  const queue = [...text.matchAll(/"#\/\$defs\/([^"]+)"/g)].map((m) => m[1]!)
+  while (queue.length > 0) {
+    const name = queue.pop()!
+    if (found[name] || !definitions[name]) continue
+    found[name] = definitions[name]
+    queue.push(...[...JSON.stringify(definitions[name]).matchAll(/"#\/\$defs\/([^"]+)"/g)].map((m) => m[1]!))
+  }
+  return found
 }
 
 /** A CRD version's openAPIV3Schema as a strict JSON schema. */

@@ -13,11 +13,21 @@ const schema = Type.Object({
   NOTIFICATIONS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8092, description: 'public port' }),
   NOTIFICATIONS_OPS_HOST: Type.String({ default: '127.0.0.1', description: 'address of the ops listener (/metrics, /livez, /readyz)' }),
   NOTIFICATIONS_OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9192, description: 'ops port, never the public one' }),
-  NOTIFICATIONS_TOKEN_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HMAC key of user tokens (32+ characters)' })),
-  NOTIFICATIONS_TOKEN_SECRET_FILE: Type.Optional(Type.String({ description: 'file holding NOTIFICATIONS_TOKEN_SECRET (preferred)' })),
-  NOTIFICATIONS_RULES_FILE: Type.Optional(Type.String({ description: 'JSON rules file; the built-in rules when unset' })),
-  NOTIFICATIONS_CHAT_WEBHOOK_URL: Type.Optional(Type.String({ description: 'Slack-compatible incoming webhook for operator alerts' })),
-  NOTIFICATIONS_CHAT_WEBHOOK_URL_FILE: Type.Optional(Type.String({ description: 'file holding the chat webhook URL (it is a secret)' })),
+  NOTIFICATIONS_TOKEN_SECRET: Type.Optional(
+    Type.String({ minLength: 32, description: 'HMAC key of user tokens, 32+ characters (this or the _FILE form is required)' }),
+  ),
+  NOTIFICATIONS_TOKEN_SECRET_FILE: Type.Optional(
+    Type.String({ description: 'file holding NOTIFICATIONS_TOKEN_SECRET (preferred in production)' }),
+  ),
+  NOTIFICATIONS_RULES_FILE: Type.Optional(Type.String({ description: 'optional: JSON rules file; the built-in rules when unset' })),
+  NOTIFICATIONS_CHAT_WEBHOOK_URL: Type.Optional(
+    Type.String({
+      description: 'optional: Slack-compatible incoming webhook for operator alerts; unset, alerts are dropped (counted as disabled)',
+    }),
+  ),
+  NOTIFICATIONS_CHAT_WEBHOOK_URL_FILE: Type.Optional(
+    Type.String({ description: 'optional: file holding the chat webhook URL (it is a secret)' }),
+  ),
   NOTIFICATIONS_CHAT_TIMEOUT: duration('5s', 'longest wait for the chat webhook before retrying'),
   NOTIFICATIONS_HEARTBEAT: duration('15s', 'interval of SSE heartbeat comments (keeps proxies from closing idle streams)'),
   NOTIFICATIONS_BURST_THRESHOLD: Type.Integer({

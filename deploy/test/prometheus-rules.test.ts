@@ -28,6 +28,13 @@ describe('Prometheus rules', () => {
     expect(stdout.match(/SUCCESS/g)).toHaveLength(unitTests.length)
   })
 
+  it("promtool check config accepts compose's scrape configuration", async () => {
+    // It names the rules at their path inside the container: syntax only.
+    const file = join(deployDir, 'prometheus/prometheus.yml')
+    const { code, stdout, stderr } = await runTool(deployTool('promtool'), ['check', 'config', '--syntax-only', file])
+    expect(code, stdout + stderr).toBe(0)
+  })
+
   it('every alert is unit-tested firing, and points to its section of RUNBOOK.md', () => {
     const tests = unitTests.map((f) => readFileSync(f, 'utf8')).join('\n')
     const runbook = readFileSync(join(repoRoot, 'RUNBOOK.md'), 'utf8')

@@ -241,7 +241,17 @@ describe.each(overlays)('the %s overlay', (overlay) => {
   })
 
   it('a default-deny NetworkPolicy, and the ops ports open only to the monitoring namespace', () => {
-    expect(find('NetworkPolicy', 'default-deny')?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] })
+    expect(find('NetworkPolicy', 'default-deny')?.spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'nudj-webhooks' } },
+      policyTypes: ['Ingress', 'Egress'],
+    })
+    // Every pod of the project is under it.
+    for (const d of docs().filter((doc) => doc.kind === 'Deployment')) {
+      expect(d.spec.template?.spec).toBeDefined()
+      expect((d.spec.template as unknown as { metadata: { labels: Record<string, string> } }).metadata.labels).toMatchObject({
+        'app.kubernetes.io/part-of': 'nudj-webhooks',
+      })
+    }
     const ops = find('NetworkPolicy', 'allow-ops-from-monitoring')!
     expect(ops.spec.ingress).toEqual([
       {

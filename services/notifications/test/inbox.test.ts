@@ -1,5 +1,10 @@
+import { lookupEvent } from '@nudj-webhooks/contracts'
+import { runSend } from '@nudj-webhooks/nudj-sim'
 import { startIngestProcess, waitFor, type IngestProcess } from '@nudj-webhooks/testing'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { defaultRules } from '../src/default-rules.ts'
+import { createRuleIndex, parseRules } from '../src/rules.ts'
 import type { RunningNotifications } from '../src/start-notifications.ts'
 import { createSuite, sendEvent, startInProcess, tokenFor, users, type Suite } from './harness.ts'
 
@@ -54,5 +59,55 @@ describe('inbox API', () => {
     const bad = await fetch(`${base}?limit=0`, { headers })
     expect(bad.status).toBe(400)
     expect(await bad.json()).toMatchObject({ error: 'BAD_REQUEST' })
+  })
+})
+
+describe('the simulator’s traffic, redeliveries and reordering included', () => {
+  it('makes exactly one inbox row per webhook id and user rule, for the event’s user', async () => {
+    const rulesFor = createRuleIndex(parseRules(defaultRules))
+    const expected = new Map<string, string>()
+    const report = await runSend({
+      receiver: {
+        url: ingest.url,
+        secret: ingest.secret,
+        gen1Headers: { Authorization: `Bearer ${ingest.gen1Token}`, 'X-Webhook-Source': 'nudj-platform' },
+      },
+      count: 150,
+      rate: 150,
+      concurrency: 10,
+      duplicates: 0.3,
+      reorder: 0.2,
+      seed: 11,
+      onDelivery: (planned, result) => {
+        if (result.outcome !== 'acknowledged') return
+        const canonical = lookupEvent(planned.event.name)?.canonical ?? ''
+        const body = planned.event.body as { userId?: string; data?: { user?: { id?: string } } }
+        const userId = body.userId ?? body.data?.user?.id ?? ''
+        for (const rule of rulesFor(canonical)) if (rule.audience === 'user') expected.set(`${planned.event.deliveryId}:${rule.id}`, userId)
+      },
+    })
+    expect(report.duplicates).toBeGreaterThan(0)
+    expect(expected.size).toBeGreaterThan(20)
+    const db = new pg.Client({ connectionString: suite.database.url })
+    await db.connect()
+    try {
+      // Only this test's rows: the first test's webhooks were sent by the harness, not runSend.
+      const rows = async () =>
+        (
+          await db.query<{ key: string; user_id: string }>("SELECT webhook_id || ':' || rule AS key, user_id FROM notifications")
+        ).rows.filter((r) => expected.has(r.key))
+      await waitFor(async () => (await rows()).length >= expected.size, {
+        timeoutMs: 30_000,
+        message: 'not every expected notification arrived',
+      })
+      const found = await rows()
+      expect(found).toHaveLength(expected.size)
+      for (const row of found) expect(row.user_id).toBe(expected.get(row.key))
+      // Nothing else either: the first test's five rows, and these.
+      const { rows: total } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM notifications')
+      expect(total[0]?.n).toBe(5 + expected.size)
+    } finally {
+      await db.end()
+    }
   })
 })

@@ -10,6 +10,7 @@ import { createFreshDatabase, infraToEnv, loadStackConfig, localStackInfra } fro
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { createAnalyticsMetrics } from '../../services/analytics/src/create-analytics-metrics.ts'
 import { createProjector } from '../../services/analytics/src/create-projector.ts'
@@ -71,15 +72,18 @@ async function main(argv: string[]): Promise<number> {
         { group: groupId, topics, retrySchedule: [10_000], handlerTimeoutMs: 60_000, partitionsConsumedConcurrently: concurrency },
       )
     say(`batch transactions: projecting ${projectRecords.toLocaleString('en')} records`)
+    const load: Record<string, number> = { before_batch: loadavg()[0] ?? 0 }
     const batch = await drainProjector(definition(group), { kafka, pool, logger, count: projectRecords, timeoutMs: 600_000 })
     say(`batch transactions: ${batch.events_per_s.toLocaleString('en')} records/s`)
 
     say(`one transaction per message: projecting ${baselineRecords.toLocaleString('en')} records`)
+    load.before_per_message = loadavg()[0] ?? 0
     const { batchHandler: _batch, ...single } = definition(`${group}-single`)
     const perMessage = await drainProjector(single, { kafka, pool, logger, count: baselineRecords, timeoutMs: 600_000 })
     say(`one transaction per message: ${perMessage.events_per_s.toLocaleString('en')} records/s`)
 
     say(`rebuild over ${records.toLocaleString('en')} records (pnpm analytics rebuild)`)
+    load.before_rebuild = loadavg()[0] ?? 0
     const rebuild = await runRebuild(
       repoRoot,
       {
@@ -96,7 +100,13 @@ async function main(argv: string[]): Promise<number> {
     if (rebuild.exit_code !== 0 || projected !== records) say(`rebuild: exit ${rebuild.exit_code}, ${projected} events projected`)
 
     const report = {
-      machine: { ...(await describeMachine()), shared: 'yes: 2 cores shared with four other workers running tests and benchmarks' },
+      machine: {
+        ...(await describeMachine()),
+        shared: 'yes: 2 cores shared with four other workers running tests and benchmarks',
+        load_avg_1m: Object.fromEntries(
+          Object.entries({ ...load, after_rebuild: loadavg()[0] ?? 0 }).map(([k, v]) => [k, Math.round(v * 10) / 10]),
+        ),
+      },
       date: new Date().toISOString(),
       command: ['node bench/analytics/run.ts', ...argv].join(' '),
       method:

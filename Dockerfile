@@ -25,13 +25,7 @@ COPY patches ./patches
 RUN --mount=type=cache,id=nudj-webhooks-pnpm,target=/pnpm-store pnpm fetch --prod && rm -rf node_modules
 COPY . .
 RUN test -f "services/$SERVICE/src/main.ts" || { echo "services/$SERVICE/src/main.ts does not exist" >&2; exit 1; }
-RUN --mount=type=cache,id=nudj-webhooks-pnpm,target=/pnpm-store \
-    node deploy/docker/list-workspace-deps.ts "$SERVICE" > /tmp/folders \
- && rm -rf node_modules \
- && pnpm install --offline --frozen-lockfile --prod $(sed 's#^#--filter ./#' /tmp/folders) \
- && mkdir /out \
- && tar -cf - --exclude='*/test' --exclude='*.test.ts' \
-      package.json node_modules schemas deploy/topology.json deploy/docker/start.sh deploy/docker/healthcheck.sh $(cat /tmp/folders) | tar -xf - -C /out
+RUN --mount=type=cache,id=nudj-webhooks-pnpm,target=/pnpm-store sh deploy/docker/build-app.sh "$SERVICE" /out
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE

@@ -136,7 +136,10 @@ describe('the Dockerfile', () => {
     expect(dockerfile).toMatch(/^ARG SERVICE$/m)
     expect(dockerfile).toMatch(/^USER node$/m)
     expect(dockerfile).toMatch(/^HEALTHCHECK .*healthcheck\.sh/m)
-    expect(dockerfile).toMatch(/pnpm install --offline --frozen-lockfile --prod/)
+    expect(dockerfile).toMatch(/sh deploy\/docker\/build-app\.sh "\$SERVICE" \/out/)
+    expect(readFileSync(join(deployDir, 'docker/build-app.sh'), 'utf8')).toMatch(
+      /pnpm install --offline --frozen-lockfile --prod \$filters/,
+    )
     expect(readFileSync(join(deployDir, 'docker/start.sh'), 'utf8')).toContain(
       'exec node --max-semi-space-size=8 services/ingest/src/main.ts',
     )

@@ -15,7 +15,7 @@ export type OwnMailpit = {
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 
-export async function startOwnMailpit(smtpPort: number): Promise<OwnMailpit> {
+export async function startOwnMailpit(smtpPort: number, extraArgs: string[] = []): Promise<OwnMailpit> {
   const config = loadStackConfig(repoRoot)
   const binary = join(config.artifactsDir, `mailpit-${config.smtp.version}`, 'mailpit')
   const httpPort = await freePort()
@@ -30,6 +30,7 @@ export async function startOwnMailpit(smtpPort: number): Promise<OwnMailpit> {
       '--disable-version-check',
       '--smtp-auth-accept-any',
       '--smtp-auth-allow-insecure',
+      ...extraArgs,
     ],
     { stdio: 'ignore' },
   )

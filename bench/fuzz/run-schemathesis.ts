@@ -14,6 +14,8 @@ export type SchemathesisResult =
       seconds: number
       test_cases: number
       failures: number
+      /** What schemathesis reported as failing (the first 10, each cut to 300 characters). */
+      failure_details: string[]
       requests: number
       by_status: Record<string, number>
       unexpected_5xx: number
@@ -94,6 +96,7 @@ export async function runSchemathesis(options: SchemathesisOptions): Promise<Sch
     const summary = JSON.parse(await readFile(join(dir, 'report', json), 'utf8')) as {
       schemathesis_version: string
       test_cases: { generated: number; with_failures: number }
+      failures?: unknown[]
     }
     const byStatus: Record<string, number> = {}
     for (const line of (await readFile(join(dir, 'report', ndjson), 'utf8')).split('\n')) {
@@ -119,6 +122,7 @@ export async function runSchemathesis(options: SchemathesisOptions): Promise<Sch
       seconds,
       test_cases: summary.test_cases.generated,
       failures: summary.test_cases.with_failures,
+      failure_details: (summary.failures ?? []).slice(0, 10).map((f) => JSON.stringify(f).slice(0, 300)),
       requests,
       by_status: byStatus,
       unexpected_5xx: unexpected5xx,

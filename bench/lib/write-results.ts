@@ -24,10 +24,16 @@ export function commandLine(script: string, argv: readonly string[]): string {
   return [`pnpm bench:${script}`, ...argv.map((a) => (/^[\w.,:=/@-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`))].join(' ')
 }
 
-/** Writes bench/results/<name>.json (pretty, with a final newline) and answers its path relative to the repository. */
+/**
+ * Writes bench/results/<name>.json and answers its path relative to the repository; formatted
+ * as the repository's Prettier would (the root's devDependency), so `pnpm lint` accepts it.
+ */
 export async function writeResults(name: string, results: unknown): Promise<string> {
   const file = join(repoRoot, 'bench', 'results', `${name}.json`)
   await mkdir(dirname(file), { recursive: true })
-  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`)
+  const text = `${JSON.stringify(results, null, 2)}\n`
+  const prettier = await import('prettier').catch(() => undefined)
+  const options = prettier ? await prettier.resolveConfig(file) : null
+  await writeFile(file, prettier ? await prettier.format(text, { ...options, filepath: file }) : text)
   return relative(repoRoot, file)
 }

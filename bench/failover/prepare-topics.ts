@@ -26,11 +26,21 @@ export async function prepareTopics(brokers: string[], prefix: string, partition
       })),
       waitForLeaders: true,
     })
-    const described = await admin.describeConfigs({
-      resources: [{ type: topicResource, name: topics[0]!, configNames: ['min.insync.replicas'] }],
-      includeSynonyms: false,
-    })
-    const minIsr = described.resources[0]?.configEntries.find((e) => e.configName === 'min.insync.replicas')?.configValue ?? 'unknown'
+    // Every broker learns of new topics from the controller a moment later: ask until one answers.
+    let minIsr = 'unknown'
+    await waitFor(
+      async () => {
+        const described = await admin
+          .describeConfigs({
+            resources: [{ type: topicResource, name: topics[0]!, configNames: ['min.insync.replicas'] }],
+            includeSynonyms: false,
+          })
+          .catch(() => undefined)
+        minIsr = described?.resources[0]?.configEntries.find((e) => e.configName === 'min.insync.replicas')?.configValue ?? minIsr
+        return described !== undefined
+      },
+      { timeoutMs: 30_000, intervalMs: 250, message: 'the new topics were not described within 30 s' },
+    )
     await waitFor(
       async () => {
         try {

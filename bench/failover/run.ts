@@ -109,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
             startedAtMs: Date.parse(a.startedAt),
             durationMs: a.durationMs,
             ...(a.status !== undefined && { status: a.status }),
+            ...(a.status !== undefined && (a.status < 200 || a.status >= 300) && { code: codeOf(a.responseBody, a.status) }),
           })),
         })
       },
@@ -186,3 +187,8 @@ process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
   console.error('bench:failover failed:', error)
   return 1
 })
+
+/** The error code of an answer's JSON body (`{"code": "KAFKA_TIMEOUT", ...}`), else its status. */
+function codeOf(body: string | undefined, status: number): string {
+  return /"code"\s*:\s*"([A-Z_]+)"/.exec(body ?? '')?.[1] ?? String(status)
+}

@@ -12,14 +12,16 @@ export const ccompatPath = '/apis/ccompat/v7'
 
 /**
  * Apicurio Registry 3.x, whose Confluent-compatible API the project talks to. Its Maven
- * Central `all` archive is a Quarkus fast-jar; 3.3 is compiled for Java 21. Storage is
- * the default in-memory database, so the registry is empty after every start.
+ * Central `all` archive is a Quarkus fast-jar; 3.3 is compiled for Java 21. Its SQL storage
+ * is an H2 database in a file under the stack's data folder, so schema ids survive a restart:
+ * the records in Kafka carry those ids, and an empty registry could decode none of them.
  */
 export function createRegistryServer(config: StackConfig): Server {
   const { version, port, managementPort } = config.registry
   const home = join(config.artifactsDir, `apicurio-registry-${version}`)
   const app = join(home, 'app')
   const address = `http://127.0.0.1:${port}${ccompatPath}`
+  const dataDir = join(config.dir, 'data', 'registry')
 
   return {
     name: 'registry',
@@ -39,6 +41,7 @@ export function createRegistryServer(config: StackConfig): Server {
     },
     async launch() {
       const java = await findJava(21, config.javaHome)
+      await mkdir(dataDir, { recursive: true })
       return {
         command: java,
         args: [
@@ -48,6 +51,8 @@ export function createRegistryServer(config: StackConfig): Server {
           // Its management interface is fixed on at build time; keep it off 0.0.0.0:9000.
           '-Dquarkus.management.host=127.0.0.1',
           `-Dquarkus.management.port=${managementPort}`,
+          '-Dapicurio.storage.sql.kind=h2',
+          `-Dapicurio.datasource.url=jdbc:h2:file:${join(dataDir, 'registry')};DB_CLOSE_ON_EXIT=FALSE`,
           '-jar',
           join(app, 'quarkus-run.jar'),
         ],

@@ -26,7 +26,7 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '20' },
-    rates: { type: 'string', default: '200,1000' },
+    rates: { type: 'string', default: '50,200,1000' },
     users: { type: 'string', default: '200' },
     'max-streams': { type: 'string', default: '10000' },
   },

@@ -30,7 +30,7 @@ export const notificationCategories = ['reward', 'challenge', 'achievement', 'po
 /** Postgres (migrated), LISTEN, the consumer group, the ops server and the public listener. */
 export async function startNotifications(config: NotificationsConfig, logger: Logger): Promise<RunningNotifications> {
   const registry = createMetricsRegistry('notifications')
-  const pool = createPool({ url: config.DATABASE_URL, applicationName: 'notifications', max: 10, logger })
+  const pool = createPool({ url: config.DATABASE_URL, applicationName: 'notifications', max: 20, logger })
   await migrate(pool, 'notifications', migrations, logger)
   const inbox = createInbox(pool)
 
@@ -98,7 +98,9 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
       effect: 'postgres',
       retrySchedule: config.retrySchedule,
       handlerTimeoutMs: config.handlerTimeoutMs,
-      partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
+      // Every partition of every topic at once: a fetch brings batches for most of them, each
+      // batch waits on Postgres round trips, and six at a time made a 200/s load wait in line.
+      partitionsConsumedConcurrently: topics.length * config.KAFKA_TOPIC_PARTITIONS,
     },
     { kafka, logger, registry, pool },
   )

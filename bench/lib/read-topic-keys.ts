@@ -25,42 +25,52 @@ export async function countPrefixTopics(brokers: string[], prefix: string): Prom
 
 /**
  * Reads every record of the topics from their start to the end offsets seen when it began,
- * partition by partition (no consumer group), and answers the keys with how often each occurs.
+ * and answers the keys with how often each occurs. Each record is counted once by its
+ * topic, partition and offset, so a record fetched twice (a rebalance of the reading group
+ * redelivers what it had not committed) neither ends the read early nor counts twice; the
+ * read ends when every partition has delivered its last offset.
  */
 export async function readTopicKeys(brokers: string[], topics: string[], timeoutMs = 60_000): Promise<Map<string, number>> {
   const kafka = client(brokers)
   const admin = kafka.admin()
   await admin.connect()
   const ends = new Map<string, number>()
-  let expected = 0
   try {
     for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) {
-        const records = Number(p.high) - Number(p.low)
-        ends.set(`${topic}/${p.partition}`, Number(p.high))
-        expected += records
-      }
+      for (const p of await admin.fetchTopicOffsets(topic))
+        if (Number(p.high) > Number(p.low)) ends.set(`${topic}/${p.partition}`, Number(p.high))
     }
   } finally {
     await admin.disconnect()
   }
   const keys = new Map<string, number>()
-  if (expected === 0) return keys
+  if (ends.size === 0) return keys
+  const remaining = new Set(ends.keys())
+  const seen = new Set<string>()
   const consumer = kafka.consumer({ groupId: `bench-audit-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 200 })
   await consumer.connect()
-  let seen = 0
   try {
     await consumer.subscribe({ topics, fromBeginning: true })
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${seen} of ${expected} records within ${timeoutMs} ms`)), timeoutMs)
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`read ${seen.size} records within ${timeoutMs} ms; partitions not read to the end: ${[...remaining].join(', ')}`),
+          ),
+        timeoutMs,
+      )
       void consumer
         .run({
           eachMessage: async ({ topic, partition, message }) => {
-            if (Number(message.offset) >= (ends.get(`${topic}/${partition}`) ?? 0)) return
+            const where = `${topic}/${partition}`
+            const offset = Number(message.offset)
+            const end = ends.get(where) ?? 0
+            if (offset >= end || seen.has(`${where}/${offset}`)) return
+            seen.add(`${where}/${offset}`)
             const key = message.key?.toString('utf8') ?? '(no key)'
             keys.set(key, (keys.get(key) ?? 0) + 1)
-            seen += 1
-            if (seen >= expected) {
+            if (offset === end - 1) remaining.delete(where)
+            if (remaining.size === 0) {
               clearTimeout(timer)
               resolve()
             }

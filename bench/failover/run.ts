@@ -1,4 +1,5 @@
 // Broker failover under load: `pnpm bench:failover --help`. What it does and how to read it: RELIABILITY.md.
+import { rmSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -41,6 +42,11 @@ async function main(argv: string[]): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-failover-'))
   let cluster: KafkaCluster | undefined
   let ingest: IngestProcess | undefined
+  // Interrupted (Ctrl-C, SIGTERM): exit through the 'exit' handlers, which SIGKILL the brokers and delete their data.
+  process.once('SIGINT', () => process.exit(130))
+  process.once('SIGTERM', () => process.exit(143))
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  process.once('exit', () => ingest?.child().kill('SIGKILL'))
   try {
     say(`starting three Kafka nodes under ${dir}`)
     cluster = await startKafkaCluster(dir)

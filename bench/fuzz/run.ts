@@ -41,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
   const env = { INGEST_RATE_LIMIT_PER_SOURCE: '0', INGEST_RATE_LIMIT_PER_ADDRESS: '0', LOG_LEVEL: 'info' }
   say(`starting ingest (topics ${prefix}.*; rate limits off)`)
   const ingest = await startIngestProcess(infra, prefix, env)
+  // Interrupted (Ctrl-C, SIGTERM): exit through the 'exit' handler, which ends ingest (its topics stay; delete them by prefix).
+  process.once('SIGINT', () => process.exit(130))
+  process.once('SIGTERM', () => process.exit(143))
+  process.once('exit', () => ingest.child().kill('SIGKILL'))
   const exits: string[] = []
   let stopping = false
   ingest.child().on('exit', (code, signal) => void (!stopping && exits.push(`exit ${code ?? ''}${signal ?? ''}`)))

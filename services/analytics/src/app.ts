@@ -1,47 +1,13 @@
-import { Type, type Static } from '@sinclair/typebox'
+import type { Static } from '@sinclair/typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type pg from 'pg'
 import type { Logger } from 'pino'
 import { sendError } from './error-catalog.ts'
-import { queryChallengeFunnel, queryRewardLifecycle, queryTopUsers, queryUser, userOrders } from './query-lists.ts'
+import { queryChallengeFunnel, queryRewardLifecycle, queryTopUsers, queryUser } from './query-lists.ts'
+import { schemas } from './query-schemas.ts'
 import { querySummary, queryTimeSeries } from './query-summary.ts'
 
 export type AppDeps = { pool: pg.Pool; logger: Logger }
-
-const when = (description: string) => Type.Optional(Type.String({ format: 'date-time', description }))
-const range = { from: when('ISO 8601 start (its hour included)'), to: when('ISO 8601 end, exclusive') }
-const page = {
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'items per page' }),
-  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: 'items to skip' }),
-}
-const id = (description: string) => Type.String({ minLength: 1, maxLength: 200, description })
-const closed = { additionalProperties: false }
-
-const schemas = {
-  summary: Type.Object(range, closed),
-  timeseries: Type.Object(
-    {
-      ...range,
-      ...page,
-      type: Type.String({ pattern: '^[A-Za-z0-9._-]{1,200}$', description: 'canonical event type, e.g. reward.earned, or unknown' }),
-      interval: Type.Union([Type.Literal('hour'), Type.Literal('day')], { default: 'hour' }),
-    },
-    closed,
-  ),
-  topUsers: Type.Object(
-    {
-      ...page,
-      by: Type.Union(
-        userOrders.map((o) => Type.Literal(o)),
-        { default: 'events' },
-      ),
-    },
-    closed,
-  ),
-  user: Type.Object({ userId: id('Nudj user id') }, closed),
-  funnel: Type.Object({ ...page, challengeId: Type.Optional(id('one challenge only')) }, closed),
-  rewards: Type.Object({ ...page, rewardId: Type.Optional(id('one reward only')) }, closed),
-}
 
 const paged = <T>(items: T[], total: number, { limit, offset }: { limit: number; offset: number }) => ({
   items,

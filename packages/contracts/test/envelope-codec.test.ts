@@ -47,6 +47,13 @@ describe('WebhookReceived codec', () => {
     expect(await codec.decode(written)).toEqual(envelope())
   })
 
+  it('refuses bytes that are not in the Confluent wire format, and an unknown schema id', async () => {
+    const codec = createEnvelopeCodec(registry)
+    await expect(codec.decode(Buffer.from('{"event":"reward.earned"}'))).rejects.toThrow(/Confluent wire format/)
+    const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0xff, 2, 0x61])
+    await expect(codec.decode(unknownId)).rejects.toThrow()
+  })
+
   it('the registry refuses an incompatible change to the subject', async () => {
     const topic = `nudj.webhooks.${uniqueName('reward')}`
     await createEnvelopeCodec(registry).register(topic)

@@ -1,12 +1,29 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Admin, ITopicConfig } from 'kafkajs'
 
 export type TopicSpec = { topic: string; partitions: number; replicationFactor: number; config?: Record<string, string> }
 
+const attempts = 10
+
 /**
  * Creates the topics that are missing and raises the partition count of those that have
- * fewer than asked (never lowers it: Kafka cannot). Answers what it changed.
+ * fewer than asked (never lowers it: Kafka cannot). Answers what it changed. A topic that
+ * another service has just created may not be in the broker's metadata yet
+ * (UNKNOWN_TOPIC_OR_PARTITION, which kafkajs marks retriable): such errors are tried again
+ * for a few seconds before they fail the caller's start.
  */
 export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<{ created: string[]; grown: string[] }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ensureTopicsOnce(admin, specs)
+    } catch (err) {
+      if ((err as { retriable?: boolean }).retriable !== true || attempt >= attempts) throw err
+      await sleep(250 * attempt)
+    }
+  }
+}
+
+async function ensureTopicsOnce(admin: Admin, specs: TopicSpec[]): Promise<{ created: string[]; grown: string[] }> {
   const existing = new Set(await admin.listTopics())
   const missing = specs.filter((s) => !existing.has(s.topic))
   if (missing.length > 0) {

@@ -1,16 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { allCategoryTopics } from '@nudj-webhooks/contracts'
 import { createKafkaClient, dlqTopicName, ensureTopics, retryTopicName, runConsumer, type RunningConsumer } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
-import { migrate } from '@nudj-webhooks/postgres'
+import { createPool, migrate } from '@nudj-webhooks/postgres'
 import type { FastifyInstance } from 'fastify'
 import type pg from 'pg'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { buildApp } from './app.ts'
 import type { AnalyticsConfig } from './config.ts'
-import { createAnalyticsPool } from './create-analytics-pool.ts'
 import { createAnalyticsMetrics } from './create-analytics-metrics.ts'
 import { createProjector } from './create-projector.ts'
 import { migrations } from './migrations.ts'
@@ -31,7 +29,7 @@ export type RunningAnalytics = {
 /** Migrates, starts the projector (every category topic) and both listeners. */
 export async function startAnalytics(config: AnalyticsConfig, logger: Logger): Promise<RunningAnalytics> {
   const registry = createMetricsRegistry('analytics')
-  const pool = createAnalyticsPool(config, logger, 'analytics')
+  const pool = createPool({ url: config.databaseUrl, applicationName: 'analytics', max: config.ANALYTICS_DB_POOL_SIZE, logger })
   await migrate(pool, 'analytics', migrations, logger)
 
   const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger })
@@ -83,17 +81,7 @@ export async function startProjector(
       partitions: config.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
     }))
-    // A busy broker may answer a fresh topic's metadata with a retriable error for a moment.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await ensureTopics(admin, specs)
-        break
-      } catch (err) {
-        if (attempt >= 5 || (err as { retriable?: boolean }).retriable !== true) throw err
-        deps.logger.warn({ err, attempt }, 'creating topics failed; trying again')
-        await sleep(attempt * 500)
-      }
-    }
+    deps.logger.info(await ensureTopics(admin, specs), 'topics ready')
   } finally {
     await admin.disconnect()
   }

@@ -75,6 +75,11 @@ const schema = Type.Object({
   KAFKA_CLIENT_ID: Type.String({ default: 'nudj-webhooks-email', description: 'kafkajs client id' }),
   KAFKA_TOPIC_PREFIX: Type.String({ default: 'nudj.webhooks', description: 'category topics are <prefix>.<category>' }),
   KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, default: 6, description: 'partitions of topics created at startup' }),
+  KAFKA_REPLICATION_FACTOR: Type.Integer({
+    minimum: 1,
+    default: 1,
+    description: 'replication of topics created at startup (3 in production)',
+  }),
   CONSUMER_GROUP: Type.String({ minLength: 1, default: 'email', description: 'consumer group (and prefix of its retry and DLQ topics)' }),
   SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, description: 'Confluent-compatible registry API root' }),
   DATABASE_URL: Type.String({ minLength: 1, description: 'Postgres: ledger, send ledger, contacts, suppressions' }),

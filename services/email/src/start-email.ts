@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { createEnvelopeCodec, normalizeNudjWebhook, topicForCategory, validateNudjEvent, type NudjEvent } from '@nudj-webhooks/contracts'
 import { createKafkaClient, dlqTopicName, ensureTopics, retryTopicName, runConsumer } from '@nudj-webhooks/kafka'
@@ -42,20 +41,9 @@ export async function startEmail(config: EmailConfig, logger: Logger): Promise<R
     const specs = [...names].map((topic) => ({
       topic,
       partitions: config.KAFKA_TOPIC_PARTITIONS,
-      replicationFactor: 1,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
     }))
-    // Topics another process has just created may not have leaders yet ("does not host this
-    // topic-partition"): kafkajs marks that retriable, so try again for a while before giving up.
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        logger.info(await ensureTopics(admin, specs), 'topics ready')
-        break
-      } catch (err) {
-        if (attempt >= 10 || (err as { retriable?: unknown }).retriable !== true) throw err
-        logger.warn({ err, attempt }, 'topics not ready yet, trying again')
-        await sleep(500 * attempt)
-      }
-    }
+    logger.info(await ensureTopics(admin, specs), 'topics ready')
   } finally {
     await admin.disconnect()
   }

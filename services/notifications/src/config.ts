@@ -47,6 +47,11 @@ const schema = Type.Object({
   KAFKA_CLIENT_ID: Type.String({ default: 'nudj-webhooks-notifications', description: 'kafkajs client id' }),
   KAFKA_TOPIC_PREFIX: Type.String({ default: 'nudj.webhooks', description: 'category topics are <prefix>.<category>' }),
   KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, default: 6, description: 'partitions of topics created at startup' }),
+  KAFKA_REPLICATION_FACTOR: Type.Integer({
+    minimum: 1,
+    default: 1,
+    description: 'replication of topics created at startup (3 in production)',
+  }),
   CONSUMER_GROUP: Type.String({
     minLength: 1,
     default: 'notifications',

@@ -57,19 +57,12 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
   const group = config.CONSUMER_GROUP
   const topics = notificationCategories.map((c) => topicForCategory(c, config.KAFKA_TOPIC_PREFIX))
   const ownTopics = [...config.retrySchedule.map((d) => retryTopicName(group, d)), dlqTopicName(group)]
-  const specs = [...topics, ...ownTopics].map((topic) => ({ topic, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: 1 }))
-  // A topic another service has just created may not be in the broker's metadata yet
-  // (UNKNOWN_TOPIC_OR_PARTITION, retriable): try again shortly rather than fail the start.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ensureTopics(admin, specs)
-      break
-    } catch (err) {
-      if ((err as { retriable?: boolean }).retriable !== true || attempt >= 5) throw err
-      logger.warn({ err, attempt }, 'topics not ready yet; trying again')
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-    }
-  }
+  const specs = [...topics, ...ownTopics].map((topic) => ({
+    topic,
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+  }))
+  logger.info(await ensureTopics(admin, specs), 'topics ready')
   await admin.disconnect()
 
   const envelopes = createEnvelopeCodec(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }))

@@ -2,10 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { allCategoryTopics } from '@nudj-webhooks/contracts'
 import { createKafkaClient, createPostgresLedger, retryGroupId } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry } from '@nudj-webhooks/observability'
-import { migrate } from '@nudj-webhooks/postgres'
+import { createPool, migrate } from '@nudj-webhooks/postgres'
 import type { Logger } from 'pino'
 import type { AnalyticsConfig } from './config.ts'
-import { createAnalyticsPool } from './create-analytics-pool.ts'
 import { migrations, projectionTables } from './migrations.ts'
 import { committedSoFar, forgetOffsets, partitionEnds, retryCoordinator } from './group-offsets.ts'
 import { RebuildError } from './rebuild-error.ts'
@@ -28,7 +27,7 @@ export async function rebuildProjections(
   const group = config.CONSUMER_GROUP
   const kafka = createKafkaClient({ brokers: config.brokers, clientId: `${config.KAFKA_CLIENT_ID}-rebuild`, logger })
   const admin = kafka.admin()
-  const pool = createAnalyticsPool(config, logger, 'analytics-rebuild')
+  const pool = createPool({ url: config.databaseUrl, applicationName: 'analytics-rebuild', max: config.ANALYTICS_DB_POOL_SIZE, logger })
   await admin.connect()
   try {
     const { groups } = await retryCoordinator(() => admin.describeGroups([group, retryGroupId(group)]))

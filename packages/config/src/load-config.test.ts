@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from './load-config.ts'
+import { ConfigError, describeConfig, loadConfig } from './load-config.ts'
 import { durationPattern, parseDuration } from './parse-duration.ts'
 
 const schema = Type.Object({
@@ -39,5 +39,16 @@ describe('parseDuration', () => {
     expect(parseDuration('250ms')).toBe(250)
     expect(parseDuration('1.5m')).toBe(90_000)
     expect(() => parseDuration('5 seconds')).toThrow("'5 seconds' is not a duration")
+  })
+})
+
+describe('describeConfig', () => {
+  it('gives each variable its default, or says whether it is required or optional', () => {
+    const text = describeConfig(
+      Type.Object({ ...schema.properties, TLS_CERT_FILE: Type.Optional(Type.String({ description: 'a PEM file' })) }),
+    )
+    expect(text).toContain('PORT = 8080\n    public port')
+    expect(text).toContain('KAFKA_BROKERS = (required)\n    brokers')
+    expect(text).toContain('TLS_CERT_FILE = (optional)\n    a PEM file')
   })
 })

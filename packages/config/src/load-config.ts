@@ -1,4 +1,4 @@
-import type { Static, TObject } from '@sinclair/typebox'
+import { OptionalKind, type Static, type TObject } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
 /** Configuration that cannot start a service; the message lists every problem. */
@@ -41,8 +41,14 @@ export function loadConfig<T extends TObject>(schema: T, env: Record<string, str
 export function describeConfig(schema: TObject): string {
   return Object.entries(schema.properties)
     .map(([name, property]) => {
-      const fallback = property.default === undefined ? '(required)' : JSON.stringify(property.default)
+      const fallback =
+        property.default !== undefined ? JSON.stringify(property.default) : isOptional(property) ? '(optional)' : '(required)'
       return `${name} = ${fallback}\n    ${String(property.description ?? '')}`
     })
     .join('\n')
+}
+
+/** Whether the schema marks a property `Type.Optional`. */
+function isOptional(property: object): boolean {
+  return OptionalKind in property
 }

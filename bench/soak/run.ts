@@ -1,0 +1,179 @@
+// Soak of the whole pipeline: `pnpm bench:soak --help`. How to read it: RELIABILITY.md.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runSend } from '@nudj-webhooks/nudj-sim'
+import { buildRequest } from '@nudj-webhooks/nudj-sim'
+import { groupLag, waitForNoLag } from '../lib/group-lag.ts'
+import { localInfra } from '../lib/local-infra.ts'
+import { describeOptions, parseNumberOptions } from '../lib/parse-options.ts'
+import { pidListeningOn, processTree } from '../lib/process-rss.ts'
+import { repoRoot } from '../lib/repo-root.ts'
+import { createSecretScanner } from '../lib/scan-secrets.ts'
+import { consumerNames, startPipeline, type Pipeline } from '../lib/start-pipeline.ts'
+import { commandLine, describeRun, writeResults } from '../lib/write-results.ts'
+import { createRssSampler, type Sampled } from './rss-sampler.ts'
+import { soakOptions, soakUsage, takeDuration } from './soak-options.ts'
+
+const began = performance.now()
+const say = (line: string): void => console.log(`bench:soak [${Math.round((performance.now() - began) / 1000)} s] ${line}`)
+const round = (n: number): number => Math.round(n * 10) / 10
+let cleanup: (() => Promise<void>) | undefined
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseNumberOptions<keyof typeof soakOptions>>
+  let seconds: number
+  try {
+    const duration = takeDuration(argv, 30 * 60)
+    seconds = duration.seconds
+    parsed = parseNumberOptions(duration.rest, soakOptions)
+  } catch (error) {
+    console.error(`bench:soak: ${error instanceof Error ? error.message : String(error)}\n\n${soakUsage(describeOptions(soakOptions))}`)
+    return 2
+  }
+  if (parsed.help) {
+    console.log(soakUsage(describeOptions(soakOptions)))
+    return 0
+  }
+  const o = parsed.values
+  const header = await describeRun(commandLine('soak', argv))
+  const dir = await mkdtemp(join(tmpdir(), 'bench-soak-'))
+  const buildDir = join(repoRoot, 'bench', '.build')
+  await mkdir(buildDir, { recursive: true })
+  const samplesFile = join(buildDir, 'soak-rss.jsonl')
+  await writeFile(samplesFile, '')
+  let pipeline: Pipeline | undefined
+  try {
+    pipeline = await startPipeline({
+      schemaRegistryUrl: localInfra().schemaRegistryUrl,
+      dir,
+      partitions: o.partitions,
+      retrySchedule: '1s,5s,15s',
+      say,
+      onCleanup: (close) => (cleanup = close),
+    })
+    const p = pipeline
+    const brokerPid = await pidListeningOn(Number(p.kafka.brokers[0]!.split(':').at(-1)))
+    const postgresPid = await pidListeningOn(Number(new URL(p.postgres.url).port))
+    const pidOf = (child: { pid?: number | undefined }) => async () => (child.pid === undefined ? [] : [child.pid])
+    const processes: Sampled[] = [
+      { name: 'ingest', pids: pidOf(p.ingest.child()) },
+      ...consumerNames.map((n) => ({ name: n, pids: pidOf(p.consumers[n].child()) })),
+      { name: 'kafka', pids: async () => (brokerPid === undefined ? [] : [brokerPid]) },
+      { name: 'postgres', pids: async () => (postgresPid === undefined ? [] : [postgresPid]) },
+      // Every backend's RSS counts the shared buffers it touched again: an upper bound.
+      { name: 'postgres_with_backends', pids: async () => (postgresPid === undefined ? [] : await processTree(postgresPid)) },
+      { name: 'mailpit', pids: async () => [p.mailpit.pid()].filter((x): x is number => x !== undefined) },
+    ]
+    const sampler = createRssSampler(processes, samplesFile, Date.now())
+    const receiver = {
+      url: p.ingest.url,
+      secret: p.ingest.secret,
+      gen1Headers: { Authorization: `Bearer ${p.ingest.gen1Token}`, 'X-Webhook-Source': 'nudj-platform' },
+    }
+    const signatures: string[] = []
+    say(`soak: ${o.rate} webhooks/s for ${seconds} s, RSS every ${o.sample} s to ${samplesFile}`)
+    say(`rss ${JSON.stringify(await sampler.sample())}`)
+    let latest = ''
+    const timer = setInterval(() => {
+      void sampler.sample().then((r) => say(`rss ${JSON.stringify(r)} | ${latest}`))
+    }, o.sample * 1000)
+    const sendBegan = Date.now()
+    const report = await runSend({
+      receiver,
+      count: o.rate * seconds,
+      rate: o.rate,
+      concurrency: o.concurrency,
+      seed: o.seed,
+      gen1Share: 0.5,
+      duplicates: 0.05,
+      reorder: 0.1,
+      signal: AbortSignal.timeout((seconds + 120) * 1000),
+      onProgress: (r) => {
+        latest = `sent ${r.deliveries.sent}, acked ${r.deliveries.acknowledged}, failed ${r.deliveries.sent - r.deliveries.acknowledged - r.deliveries.inFlight}, in flight ${r.deliveries.inFlight}`
+      },
+      onDelivery: (planned) => {
+        const signature = buildRequest(receiver, planned.event).headers['x-nudj-signature']
+        if (signature) signatures.push(signature.replace(/^sha256=/, ''))
+      },
+    }).finally(() => clearInterval(timer))
+    const sendSeconds = round((Date.now() - sendBegan) / 1000)
+    say(`traffic done in ${sendSeconds} s: ${report.deliveries.acknowledged} acknowledged of ${report.deliveries.sent}`)
+    const groups = consumerNames.flatMap((n) => [p.consumers[n].group, `${p.consumers[n].group}.retry`])
+    const lagAtEnd = await groupLag(p.infra.kafkaBrokers, groups).catch(() => ({}))
+    const drain = await waitForNoLag(p.infra.kafkaBrokers, groups, {
+      timeoutMs: o.drain * 1000,
+      intervalMs: 3000,
+      stableChecks: 2,
+      say,
+    }).catch((e: unknown) => ({ error: String(e) }))
+    say(`rss ${JSON.stringify(await sampler.sample())} (final)`)
+    const rss = sampler.summary()
+    const worst = Object.entries(rss)
+      .filter(([name]) => name !== 'postgres_with_backends')
+      .sort((a, b) => b[1].rss_mb_max - a[1].rss_mb_max)[0]
+    const died = [p.ingest, ...consumerNames.map((n) => p.consumers[n])].filter(
+      (s) => s.child().exitCode !== null || s.child().signalCode !== null,
+    )
+
+    const scanner = createSecretScanner([...p.secrets, ...signatures.map((value) => ({ label: 'signature sent', value }))])
+    scanner.scan('ingest', p.ingest.logLines)
+    scanner.scan('mailpit', p.mailpit.logLines)
+    for (const n of consumerNames) scanner.scan(n, p.consumers[n].logLines)
+    const scan = scanner.result()
+    const failed = report.deliveries.sent - report.deliveries.acknowledged
+    const problems = [
+      failed > 0 && `${failed} deliveries never acknowledged`,
+      'error' in drain && `the consumers did not catch up: ${drain.error}`,
+      died.length > 0 && `${died.length} service processes died`,
+      scan.found > 0 && `${scan.found} secrets or signatures in log lines`,
+    ].filter((x): x is string => typeof x === 'string')
+    const results = {
+      ...header,
+      seconds: { total: round((performance.now() - began) / 1000), traffic: sendSeconds, requested: seconds },
+      settings: { ...o, duration_seconds: seconds, topic_prefix: p.topicPrefix, duplicates: 0.05, reorder: 0.1, gen1_share: 0.5 },
+      ...(worst && {
+        worst_process: worst[0],
+        rss_mb_start: worst[1].rss_mb_start,
+        rss_mb_end: worst[1].rss_mb_end,
+        rss_mb_max: worst[1].rss_mb_max,
+      }),
+      rss_by_process: rss,
+      acked: report.deliveries.acknowledged,
+      failed,
+      lag_at_end_of_traffic: lagAtEnd,
+      catch_up_seconds: 'error' in drain ? null : drain.seconds,
+      secrets_in_logs: scan.found,
+      send_report: report,
+      secret_scan: scan,
+      passed: problems.length === 0,
+      problems,
+    }
+    const file = await writeResults('soak', results)
+    for (const [name, r] of Object.entries(rss))
+      say(
+        `${name}: RSS ${r.rss_mb_start} → ${r.rss_mb_end} MB (max ${r.rss_mb_max}; slope ${r.slope_mb_per_hour} MB/h, second half ${r.slope_mb_per_hour_second_half} MB/h)`,
+      )
+    say(`wrote ${file}`)
+    for (const problem of problems) say(`FAILED: ${problem}`)
+    return problems.length === 0 ? 0 : 1
+  } finally {
+    say('stopping the pipeline')
+    await cleanup?.()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)
+  process.once(signal, () => {
+    say(`${signal}: stopping the pipeline`)
+    void (cleanup?.() ?? Promise.resolve()).finally(() => process.exit(code))
+  })
+
+process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error('bench:soak failed:', error)
+  return 1
+})

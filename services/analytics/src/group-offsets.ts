@@ -1,25 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises'
+import { retryCoordinator } from '@nudj-webhooks/kafka'
 import type { Admin } from 'kafkajs'
 import { RebuildError } from './rebuild-error.ts'
 
 export type PartitionEnd = { topic: string; partition: number; low: number; high: number }
-
-// Group requests fail with these while a broker's group coordinator loads (kafkajs's names).
-const coordinatorErrors = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE'])
-
-/** Runs a group request again for up to 15 s while the coordinator is not ready. */
-export async function retryCoordinator<T>(request: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (let wait = 200; ; wait = Math.min(wait * 2, 2_000)) {
-    try {
-      return await request()
-    } catch (err) {
-      const type = (err as { type?: string }).type
-      if (!type || !coordinatorErrors.has(type) || Date.now() + wait > deadline) throw err
-      await sleep(wait)
-    }
-  }
-}
 
 /** The earliest and the next offset of every partition of the topics. */
 export async function partitionEnds(admin: Admin, topics: string[]): Promise<PartitionEnd[]> {

@@ -1,11 +1,16 @@
 import { readFileSync } from 'node:fs'
-import { ConfigError, durationPattern, loadConfig, parseDuration } from '@nudj-webhooks/config'
+import {
+  ConfigError,
+  consumerGroupEnv,
+  durationListPattern,
+  durationVar,
+  loadConfig,
+  parseDuration,
+  sharedServiceEnv,
+} from '@nudj-webhooks/config'
 import { Type, type Static } from '@sinclair/typebox'
 
 // The only file of this service that reads the environment (and the secret file it names).
-
-const duration = (fallback: string, description: string) => Type.String({ pattern: durationPattern, default: fallback, description })
-const durationList = `^${durationPattern.slice(1, -1)}(,${durationPattern.slice(1, -1)})*$`
 
 const schema = Type.Object({
   ANALYTICS_HOST: Type.String({ default: '0.0.0.0', description: 'address of the public listener (the query API)' }),
@@ -13,39 +18,25 @@ const schema = Type.Object({
   ANALYTICS_OPS_HOST: Type.String({ default: '127.0.0.1', description: 'address of the ops listener (/metrics, /livez, /readyz)' }),
   ANALYTICS_OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9191, description: 'ops port, never the public one' }),
   ANALYTICS_RETRY_SCHEDULE: Type.String({
-    pattern: durationList,
+    pattern: durationListPattern,
     default: '10s,1m,10m',
     description: 'delays of the retry tiers (deploy/topology.json), then the DLQ',
   }),
-  ANALYTICS_HANDLER_TIMEOUT: duration('30s', 'a batch transaction slower than this is aborted and retried'),
+  ANALYTICS_HANDLER_TIMEOUT: durationVar('30s', 'a batch transaction slower than this is aborted and retried'),
   ANALYTICS_PARTITIONS_CONCURRENTLY: Type.Integer({
     minimum: 1,
     default: 3,
     description: 'partitions projected at once (each batch is one transaction)',
   }),
   ANALYTICS_DB_POOL_SIZE: Type.Integer({ minimum: 2, default: 10, description: 'Postgres connections (projector and query API)' }),
-  KAFKA_BROKERS: Type.String({ minLength: 1, description: 'comma-separated host:port list' }),
-  KAFKA_CLIENT_ID: Type.String({ default: 'nudj-webhooks-analytics', description: 'kafkajs client id' }),
-  KAFKA_TOPIC_PREFIX: Type.String({ default: 'nudj.webhooks', description: 'category topics are <prefix>.<category>' }),
-  KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, default: 6, description: 'partitions of topics created at startup' }),
-  KAFKA_REPLICATION_FACTOR: Type.Integer({
-    minimum: 1,
-    default: 1,
-    description: 'replication of topics created at startup (3 in production)',
-  }),
-  CONSUMER_GROUP: Type.String({ minLength: 1, default: 'analytics', description: 'consumer group (and prefix of its retry/DLQ topics)' }),
-  SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, description: 'Confluent-compatible registry API root' }),
+  ...sharedServiceEnv('analytics'),
+  ...consumerGroupEnv('analytics'),
   DATABASE_URL: Type.Optional(
     Type.String({ minLength: 1, description: 'Postgres URL (projections, ledger, migrations); this or DATABASE_URL_FILE is required' }),
   ),
   DATABASE_URL_FILE: Type.Optional(
     Type.String({ description: 'file holding the Postgres URL (it carries a password); used when DATABASE_URL is unset' }),
   ),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),
-    { default: 'info', description: 'pino level' },
-  ),
-  SHUTDOWN_TIMEOUT: duration('25s', 'longest graceful shutdown before exiting anyway'),
 })
 
 export type AnalyticsEnv = Static<typeof schema>

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { ConfigError, durationPattern, loadConfig, parseDuration } from '@nudj-webhooks/config'
+import { ConfigError, consumerGroupEnv, durationPattern, loadConfig, parseDuration, sharedServiceEnv } from '@nudj-webhooks/config'
 import { Type, type Static } from '@sinclair/typebox'
 import { loadRoutes, type Routes } from './load-routes.ts'
 
@@ -71,27 +71,9 @@ const schema = Type.Object({
   SMTP_REQUIRE_TLS: Type.Boolean({ default: false, description: 'refuse to send unless STARTTLS succeeds' }),
   SMTP_TLS_REJECT_UNAUTHORIZED: Type.Boolean({ default: true, description: 'verify the SMTP server certificate' }),
   SMTP_TLS_SERVERNAME: Type.Optional(Type.String({ description: 'optional: TLS server name when it differs from the SMTP host' })),
-  KAFKA_BROKERS: Type.String({ minLength: 1, description: 'comma-separated host:port list' }),
-  KAFKA_CLIENT_ID: Type.String({ default: 'nudj-webhooks-email', description: 'kafkajs client id' }),
-  KAFKA_TOPIC_PREFIX: Type.String({ default: 'nudj.webhooks', description: 'category topics are <prefix>.<category>' }),
-  KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, default: 6, description: 'partitions of topics created at startup' }),
-  KAFKA_REPLICATION_FACTOR: Type.Integer({
-    minimum: 1,
-    default: 1,
-    description: 'replication of topics created at startup (3 in production)',
-  }),
-  CONSUMER_GROUP: Type.String({ minLength: 1, default: 'email', description: 'consumer group (and prefix of its retry and DLQ topics)' }),
-  SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, description: 'Confluent-compatible registry API root' }),
+  ...sharedServiceEnv('email'),
+  ...consumerGroupEnv('email'),
   DATABASE_URL: Type.String({ minLength: 1, description: 'Postgres: ledger, send ledger, contacts, suppressions' }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),
-    { default: 'info', description: 'pino level' },
-  ),
-  SHUTDOWN_TIMEOUT: Type.String({
-    pattern: durationPattern,
-    default: '25s',
-    description: 'longest graceful shutdown before exiting anyway',
-  }),
 })
 
 export type EmailEnv = Static<typeof schema>

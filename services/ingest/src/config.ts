@@ -1,6 +1,6 @@
 import { createSecretKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { durationPattern, loadConfig, ConfigError, parseDuration } from '@nudj-webhooks/config'
+import { ConfigError, durationPattern, loadConfig, parseDuration, sharedServiceEnv } from '@nudj-webhooks/config'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { AuthScheme, Source } from './source.ts'
@@ -55,15 +55,7 @@ const schema = Type.Object({
     default: 10,
     description: 'rejected requests recorded on nudj.webhooks.rejected per second per source',
   }),
-  KAFKA_BROKERS: Type.String({ minLength: 1, description: 'comma-separated host:port list' }),
-  KAFKA_CLIENT_ID: Type.String({ default: 'nudj-webhooks-ingest', description: 'kafkajs client id' }),
-  KAFKA_TOPIC_PREFIX: Type.String({ default: 'nudj.webhooks', description: 'topics are <prefix>.<category>' }),
-  KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, default: 6, description: 'partitions of topics created at startup' }),
-  KAFKA_REPLICATION_FACTOR: Type.Integer({
-    minimum: 1,
-    default: 1,
-    description: 'replication of topics created at startup (3 in production)',
-  }),
+  ...sharedServiceEnv('ingest'),
   KAFKA_TOPIC_RETENTION_HOURS: Type.Integer({
     minimum: -1,
     default: 720,
@@ -74,16 +66,6 @@ const schema = Type.Object({
   KAFKA_COMPRESSION: Type.Union([Type.Literal('gzip'), Type.Literal('none')], {
     default: 'gzip',
     description: 'compression of produce batches',
-  }),
-  SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, description: 'Confluent-compatible registry API root' }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),
-    { default: 'info', description: 'pino level' },
-  ),
-  SHUTDOWN_TIMEOUT: Type.String({
-    pattern: durationPattern,
-    default: '25s',
-    description: 'longest graceful shutdown before exiting anyway',
   }),
 })
 

@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs'
-import { ConfigError, durationPattern, loadConfig, parseDuration } from '@nudj-webhooks/config'
+import {
+  ConfigError,
+  consumerGroupEnv,
+  durationListPattern,
+  durationVar,
+  loadConfig,
+  parseDuration,
+  sharedServiceEnv,
+} from '@nudj-webhooks/config'
 import { Type, type Static } from '@sinclair/typebox'
 import { defaultRules } from './default-rules.ts'
 import { parseRules, type Rule } from './rules.ts'
 
 // The only file of this service that reads the environment (and the secret files it names).
-
-const duration = (fallback: string, description: string) => Type.String({ pattern: durationPattern, default: fallback, description })
 
 const schema = Type.Object({
   NOTIFICATIONS_HOST: Type.String({ default: '0.0.0.0', description: 'address of the public listener (SSE, inbox API, page)' }),
@@ -28,42 +34,24 @@ const schema = Type.Object({
   NOTIFICATIONS_CHAT_WEBHOOK_URL_FILE: Type.Optional(
     Type.String({ description: 'optional: file holding the chat webhook URL (it is a secret)' }),
   ),
-  NOTIFICATIONS_CHAT_TIMEOUT: duration('5s', 'longest wait for the chat webhook before retrying'),
-  NOTIFICATIONS_HEARTBEAT: duration('15s', 'interval of SSE heartbeat comments (keeps proxies from closing idle streams)'),
+  NOTIFICATIONS_CHAT_TIMEOUT: durationVar('5s', 'longest wait for the chat webhook before retrying'),
+  NOTIFICATIONS_HEARTBEAT: durationVar('15s', 'interval of SSE heartbeat comments (keeps proxies from closing idle streams)'),
   NOTIFICATIONS_BURST_THRESHOLD: Type.Integer({
     minimum: 1,
     default: 5,
     description: 'reward.delivery_failed events within one window that raise one burst alert',
   }),
-  NOTIFICATIONS_BURST_WINDOW: duration('5m', 'burst window (fixed windows aligned to the epoch, by event time)'),
+  NOTIFICATIONS_BURST_WINDOW: durationVar('5m', 'burst window (fixed windows aligned to the epoch, by event time)'),
   NOTIFICATIONS_MAX_STREAMS: Type.Integer({ minimum: 1, default: 20_000, description: 'SSE connections one replica accepts (503 beyond)' }),
   NOTIFICATIONS_RETRY_SCHEDULE: Type.String({
-    pattern: `^${durationPattern.slice(1, -1)}(,${durationPattern.slice(1, -1)})*$`,
+    pattern: durationListPattern,
     default: '10s,1m,10m',
     description: 'delays of the retry tiers (deploy/topology.json), then the DLQ',
   }),
-  NOTIFICATIONS_HANDLER_TIMEOUT: duration('10s', 'a handler slower than this is aborted and retried'),
-  KAFKA_BROKERS: Type.String({ minLength: 1, description: 'comma-separated host:port list' }),
-  KAFKA_CLIENT_ID: Type.String({ default: 'nudj-webhooks-notifications', description: 'kafkajs client id' }),
-  KAFKA_TOPIC_PREFIX: Type.String({ default: 'nudj.webhooks', description: 'category topics are <prefix>.<category>' }),
-  KAFKA_TOPIC_PARTITIONS: Type.Integer({ minimum: 1, default: 6, description: 'partitions of topics created at startup' }),
-  KAFKA_REPLICATION_FACTOR: Type.Integer({
-    minimum: 1,
-    default: 1,
-    description: 'replication of topics created at startup (3 in production)',
-  }),
-  CONSUMER_GROUP: Type.String({
-    minLength: 1,
-    default: 'notifications',
-    description: 'consumer group (and prefix of its retry/DLQ topics)',
-  }),
-  SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, description: 'Confluent-compatible registry API root' }),
+  NOTIFICATIONS_HANDLER_TIMEOUT: durationVar('10s', 'a handler slower than this is aborted and retried'),
+  ...sharedServiceEnv('notifications'),
+  ...consumerGroupEnv('notifications'),
   DATABASE_URL: Type.String({ minLength: 1, description: 'Postgres: inbox, ledger, burst windows' }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),
-    { default: 'info', description: 'pino level' },
-  ),
-  SHUTDOWN_TIMEOUT: duration('25s', 'longest graceful shutdown before exiting anyway'),
 })
 
 export type NotificationsEnv = Static<typeof schema>

@@ -1,4 +1,5 @@
 import { allCategoryTopics, rejectedTopic } from '@nudj-webhooks/contracts'
+import { ensureTopics } from '@nudj-webhooks/kafka'
 import { waitFor } from '@nudj-webhooks/testing'
 import { Kafka, logLevel } from 'kafkajs'
 
@@ -17,15 +18,11 @@ export async function prepareTopics(brokers: string[], prefix: string, partition
   await admin.connect()
   try {
     const topics = [...allCategoryTopics(prefix), rejectedTopic(prefix)]
-    await admin.createTopics({
-      topics: topics.map((topic) => ({
-        topic,
-        numPartitions: partitions,
-        replicationFactor: 3,
-        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-      })),
-      waitForLeaders: true,
-    })
+    // ensureTopics tries again while a broker does not know the new topics yet.
+    await ensureTopics(
+      admin,
+      topics.map((topic) => ({ topic, partitions, replicationFactor: 3, config: { 'min.insync.replicas': '2' } })),
+    )
     // Every broker learns of new topics from the controller a moment later: ask until one answers.
     let minIsr = 'unknown'
     await waitFor(

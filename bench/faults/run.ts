@@ -1,4 +1,5 @@
 // Zero loss under faults across the whole pipeline: `pnpm bench:faults --help`. How to read it: RELIABILITY.md.
+import { rmSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
   const o = parsed.values
   const header = await describeRun(commandLine('faults', argv))
   const dir = await mkdtemp(join(tmpdir(), 'bench-faults-'))
+  // Interrupted, the signal handler exits without reaching `finally`: the folder goes on exit.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
   let pipeline: Pipeline | undefined
   try {
     pipeline = await startPipeline({

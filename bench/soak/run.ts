@@ -1,4 +1,5 @@
 // Soak of the whole pipeline: `pnpm bench:soak --help`. How to read it: RELIABILITY.md.
+import { rmSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
   const o = parsed.values
   const header = await describeRun(commandLine('soak', argv))
   const dir = await mkdtemp(join(tmpdir(), 'bench-soak-'))
+  // Interrupted, the signal handler exits without reaching `finally`: the folder goes on exit.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
   const buildDir = join(repoRoot, 'bench', '.build')
   await mkdir(buildDir, { recursive: true })
   const samplesFile = join(buildDir, 'soak-rss.jsonl')

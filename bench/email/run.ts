@@ -1,3 +1,4 @@
+import { startDisposableMailpit } from '@nudj-webhooks/testing'
 // Emails per second to a local Mailpit: nodemailer's pooled SMTP transport (the service's
 // configuration) against one connection per email, in the same run, alternating rounds;
 // over plain SMTP (the headline figures) and over STARTTLS.
@@ -14,7 +15,6 @@ import { sampleEvents } from '../../services/email/src/templates/sample-events.t
 import { describeMachine } from '../ingest/describe-machine.ts'
 import { measureSends, type SendFigures } from './measure-sends.ts'
 import { selfSignedCert } from './self-signed-cert.ts'
-import { startBenchMailpit } from './start-bench-mailpit.ts'
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -44,7 +44,7 @@ type Scenario = { pooled: SendFigures[]; unpooled: SendFigures[]; pooled_per_s: 
 const median = (list: SendFigures[]): number => [...list].map((f) => f.per_s).sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? 0
 
 async function measureScenario(name: string, mailpitArgs: string[], tls: boolean, message: OutgoingEmail): Promise<Scenario> {
-  const mailpit = await startBenchMailpit(repoRoot, mailpitArgs)
+  const mailpit = await startDisposableMailpit({ args: mailpitArgs })
   try {
     // STARTTLS with the throwaway certificate: required by the client, not verified (it is self-signed).
     const common = { url: mailpit.smtpUrl, poolSize: concurrency, timeoutMs: 10_000, requireTls: tls, rejectUnauthorized: !tls }

@@ -1,4 +1,4 @@
-import { countMessageIds } from '../lib/start-own-mailpit.ts'
+import { countMessageIds } from '../lib/count-message-ids.ts'
 import { readDlq } from '../lib/read-dlq.ts'
 import { countPrefixTopics, readTopicKeys } from '../lib/read-topic-keys.ts'
 import { consumerNames, type Pipeline } from '../lib/start-pipeline.ts'

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import {
   createFreshDatabase,
@@ -12,9 +13,10 @@ import {
   type Infra,
   type IngestProcess,
   type ServiceProcess,
+  startDisposableMailpit,
+  type DisposableMailpit,
 } from '@nudj-webhooks/testing'
 import { assertLoopback } from './local-infra.ts'
-import { startOwnMailpit, type OwnMailpit } from './start-own-mailpit.ts'
 
 export type ConsumerName = 'analytics' | 'email' | 'notifications'
 export const consumerNames: ConsumerName[] = ['analytics', 'email', 'notifications']
@@ -24,7 +26,7 @@ export type Pipeline = {
   topicPrefix: string
   kafka: DisposableKafka
   postgres: { url: string; stop: () => Promise<void>; start: () => Promise<void>; close: () => Promise<void> }
-  mailpit: OwnMailpit
+  mailpit: DisposableMailpit
   ingest: IngestProcess
   consumers: Record<ConsumerName, ServiceProcess & { group: string; database: FreshDatabase; publicUrl: string }>
   /** The values no log line may hold (labels say what they are). */
@@ -65,7 +67,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
       () => kafka.close(),
       () => postgres.close(),
     )
-    const mailpit = await startOwnMailpit(o.dir)
+    const mailpit = await startDisposableMailpit({ databaseFile: join(o.dir, 'mailpit.db') })
     closers.push(() => mailpit.stop())
     const infra: Infra = {
       kafkaBrokers: kafka.brokers,

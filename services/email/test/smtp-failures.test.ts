@@ -1,10 +1,17 @@
 // SMTP failures against a Mailpit of the test's own: down for everyone (the group pauses),
 // a 5xx reply (DLQ with the reply), a 4xx reply then success (a retry topic, one email).
-import { consumeUntil, createMailpitInbox, freePort, uniqueName, waitFor } from '@nudj-webhooks/testing'
+import {
+  consumeUntil,
+  createMailpitInbox,
+  freePort,
+  uniqueName,
+  waitFor,
+  startDisposableMailpit,
+  type DisposableMailpit,
+} from '@nudj-webhooks/testing'
 import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { gen2, startTestEmail, type TestEmail } from './email-harness.ts'
-import { startOwnMailpit, type OwnMailpit } from './start-own-mailpit.ts'
 
 const infra = inject('infra')
 const run = uniqueName('f').replace(/_/g, '-')
@@ -13,7 +20,7 @@ const completed = (who: string) =>
   gen2('challenge.completed', { user: { id: `usr-${who}`, email: address(who) }, challenge: { id: 'c1', name: who } })
 
 let smtpPort: number
-let mailpit: OwnMailpit | undefined
+let mailpit: DisposableMailpit | undefined
 let email: TestEmail
 beforeAll(async () => {
   smtpPort = await freePort()
@@ -38,7 +45,7 @@ describe('SMTP failures', () => {
     })
     expect(await email.metric('webhooks_consumer_retries_total')).toBe(0)
     expect(await email.metric('webhooks_consumer_dlq_total')).toBe(0)
-    mailpit = await startOwnMailpit(smtpPort)
+    mailpit = await startDisposableMailpit({ smtpPort })
     const inbox = createMailpitInbox(mailpit.apiUrl)
     await inbox.waitForMessages(`to:"${address('down')}"`, 1, 30_000)
     await waitFor(async () => (await email.metric('webhooks_consumer_paused_partitions', 'reason="outage"')) === 0, { timeoutMs: 10_000 })

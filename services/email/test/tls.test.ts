@@ -1,18 +1,17 @@
 // The SMTP TLS settings against a Mailpit of the test's own that offers STARTTLS with a
 // self-signed certificate: required STARTTLS works when told not to verify the certificate,
 // and the default (verify) refuses it, which pauses the group instead of losing the email.
-import { createMailpitInbox, freePort, uniqueName, waitFor } from '@nudj-webhooks/testing'
+import { createMailpitInbox, startDisposableMailpit, uniqueName, waitFor, type DisposableMailpit } from '@nudj-webhooks/testing'
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
 import { gen2, startTestEmail } from './email-harness.ts'
 import { selfSignedCert } from './self-signed-cert.ts'
-import { startOwnMailpit, type OwnMailpit } from './start-own-mailpit.ts'
 
 const infra = inject('infra')
 const run = uniqueName('t').replace(/_/g, '-')
-let mailpit: OwnMailpit
+let mailpit: DisposableMailpit
 beforeAll(async () => {
   const cert = await selfSignedCert()
-  mailpit = await startOwnMailpit(await freePort(), ['--smtp-tls-cert', cert.certFile, '--smtp-tls-key', cert.keyFile])
+  mailpit = await startDisposableMailpit({ args: ['--smtp-tls-cert', cert.certFile, '--smtp-tls-key', cert.keyFile] })
 })
 afterAll(async () => await mailpit?.stop())
 

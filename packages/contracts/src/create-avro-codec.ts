@@ -38,7 +38,12 @@ export function createAvroCodec<T>(registry: SchemaRegistry, schemaText: string)
   function resolverFor(id: number): Promise<avro.Resolver> {
     let resolver = resolvers.get(id)
     if (!resolver) {
-      resolver = registry.getSchema(id).then((writer) => reader.createResolver(writer as avro.Type))
+      resolver = registry.getSchema(id).then(
+        (writer) => reader.createResolver(writer as avro.Type),
+        (err: unknown) => {
+          throw registryFailure(id, err)
+        },
+      )
       void resolver.catch(() => resolvers.delete(id))
       resolvers.set(id, resolver)
     }
@@ -55,4 +60,19 @@ export function createAvroCodec<T>(registry: SchemaRegistry, schemaText: string)
       return reader.fromBuffer(value.subarray(5), resolver) as T
     },
   }
+}
+
+/**
+ * Why a writer schema could not be read. An id the registry does not know (404) is a fact
+ * about the record: it fails the same way every time. Anything else (no connection, a
+ * timeout, a 5xx) is the registry being unavailable for everyone, marked `dependencyDown`
+ * so that a consumer pauses and tries again rather than dead-lettering healthy records.
+ */
+function registryFailure(id: number, err: unknown): Error {
+  const message = err instanceof Error ? err.message : String(err)
+  if ((err as { status?: unknown }).status === 404) return new Error(`schema id ${id} is not in the registry: ${message}`, { cause: err })
+  return Object.assign(new Error(`schema registry unavailable while reading schema id ${id}: ${message}`, { cause: err }), {
+    code: 'SCHEMA_REGISTRY_UNAVAILABLE',
+    dependencyDown: true,
+  })
 }

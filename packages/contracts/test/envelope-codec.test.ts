@@ -1,5 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
-import { uniqueName } from '@nudj-webhooks/testing'
+import { freePort, uniqueName } from '@nudj-webhooks/testing'
 import { describe, expect, inject, it } from 'vitest'
 import { createEnvelopeCodec, webhookReceivedSchema, type WebhookReceived } from '../src/index.ts'
 
@@ -51,7 +51,14 @@ describe('WebhookReceived codec', () => {
     const codec = createEnvelopeCodec(registry)
     await expect(codec.decode(Buffer.from('{"event":"reward.earned"}'))).rejects.toThrow(/Confluent wire format/)
     const unknownId = Buffer.from([0, 0x7f, 0xff, 0xff, 0xff, 2, 0x61])
-    await expect(codec.decode(unknownId)).rejects.toThrow()
+    await expect(codec.decode(unknownId)).rejects.toThrow(/schema id 2147483647 is not in the registry/)
+    await expect(codec.decode(unknownId)).rejects.not.toHaveProperty('dependencyDown')
+  })
+
+  it('marks an unreachable registry as a dependency that is down, not as a bad record', async () => {
+    const value = await createEnvelopeCodec(registry).encode(`nudj.webhooks.${uniqueName('reward')}`, envelope())
+    const unreachable = createEnvelopeCodec(new SchemaRegistry({ host: `http://127.0.0.1:${await freePort()}` }))
+    await expect(unreachable.decode(value)).rejects.toMatchObject({ code: 'SCHEMA_REGISTRY_UNAVAILABLE', dependencyDown: true })
   })
 
   it('the registry refuses an incompatible change to the subject', async () => {

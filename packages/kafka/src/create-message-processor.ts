@@ -74,9 +74,16 @@ export function createMessageProcessor<T>(
       const decoded = definition.decode(message)
       event = decoded instanceof Promise ? await decoded : decoded
     } catch (err) {
+      // Bytes that cannot be decoded go to the DLQ; a decoder whose own dependency is down
+      // (the schema registry) pauses the partition instead.
+      const failure = dispositionOf(err)
       return {
         kind: 'done',
-        result: await fail(message, attempt, { kind: 'fatal', code: 'DECODE_FAILED', message: (err as Error).message }),
+        result: await fail(
+          message,
+          attempt,
+          failure.kind === 'pause' ? failure : { kind: 'fatal', code: 'DECODE_FAILED', message: (err as Error).message },
+        ),
       }
     }
     if (definition.handles && !definition.handles(event)) return { kind: 'done', result: record(message, 'skipped') }

@@ -12,6 +12,8 @@ describe('dispositionOf', () => {
       code: 'ECONNREFUSED',
     })
     expect(dispositionOf(Object.assign(new Error('terminating connection'), { code: '57P01' }))).toMatchObject({ kind: 'pause' })
+    const marked = Object.assign(new Error('registry unavailable'), { code: 'SCHEMA_REGISTRY_UNAVAILABLE', dependencyDown: true })
+    expect(dispositionOf(marked)).toMatchObject({ kind: 'pause', code: 'SCHEMA_REGISTRY_UNAVAILABLE' })
     expect(dispositionOf(new Error('something odd'))).toMatchObject({ kind: 'retry', code: 'UNKNOWN_ERROR' })
     expect(dispositionOf('a string')).toMatchObject({ kind: 'retry' })
   })

@@ -58,6 +58,9 @@ export function dispositionOf(err: unknown): Disposition {
   const code = (error as { code?: unknown }).code
   const message = error.message
   if (error instanceof DependencyDownError) return { kind: 'pause', code: error.code, message }
+  // Packages that cannot import this one (contracts) mark such errors with a property instead.
+  if ((error as { dependencyDown?: unknown }).dependencyDown === true)
+    return { kind: 'pause', code: typeof code === 'string' ? code : 'DEPENDENCY_DOWN', message }
   if (error instanceof FatalError) return { kind: 'fatal', code: error.code, message }
   if (error instanceof RetryableError) return { kind: 'retry', code: error.code, message }
   if (typeof code === 'string' && (connectionCodes.has(code) || postgresDown.test(code))) return { kind: 'pause', code, message }

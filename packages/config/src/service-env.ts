@@ -23,6 +23,11 @@ export function sharedServiceEnv(service: string) {
       default: 1,
       description: 'replication of topics created at startup (3 in production)',
     }),
+    KAFKA_TOPIC_RETENTION_HOURS: Type.Integer({
+      minimum: -1,
+      default: 720,
+      description: 'retention of topics created at startup (DLQs keep four times as long); -1 keeps forever',
+    }),
     SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, description: 'Confluent-compatible registry API root' }),
     LOG_LEVEL: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),

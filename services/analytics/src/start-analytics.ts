@@ -1,6 +1,6 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { allCategoryTopics } from '@nudj-webhooks/contracts'
-import { createKafkaClient, dlqTopicName, ensureTopics, retryTopicName, runConsumer, type RunningConsumer } from '@nudj-webhooks/kafka'
+import { createKafkaClient, ensureGroupTopics, runConsumer, type RunningConsumer } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
 import type { FastifyInstance } from 'fastify'
@@ -72,19 +72,15 @@ export async function startProjector(
 ): Promise<{ consumer: RunningConsumer; topics: string[] }> {
   const group = config.CONSUMER_GROUP
   const topics = allCategoryTopics(config.KAFKA_TOPIC_PREFIX)
-  const admin = deps.kafka.admin()
-  await admin.connect()
-  try {
-    const groupTopics = [...config.retrySchedule.map((d) => retryTopicName(group, d)), dlqTopicName(group)]
-    const specs = [...topics, ...groupTopics].map((topic) => ({
-      topic,
-      partitions: config.KAFKA_TOPIC_PARTITIONS,
-      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-    }))
-    deps.logger.info(await ensureTopics(admin, specs), 'topics ready')
-  } finally {
-    await admin.disconnect()
-  }
+  const ensured = await ensureGroupTopics(deps.kafka, {
+    group,
+    topics,
+    retrySchedule: config.retrySchedule,
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    retentionHours: config.KAFKA_TOPIC_RETENTION_HOURS,
+  })
+  deps.logger.info(ensured, 'topics ready')
   const schemaRegistry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL })
   const projector = createProjector(
     { schemaRegistry, metrics: createAnalyticsMetrics(deps.registry) },

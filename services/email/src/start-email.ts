@@ -1,6 +1,6 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { createEnvelopeCodec, normalizeNudjWebhook, topicForCategory, validateNudjEvent, type NudjEvent } from '@nudj-webhooks/contracts'
-import { createKafkaClient, dlqTopicName, ensureTopics, retryTopicName, runConsumer } from '@nudj-webhooks/kafka'
+import { createKafkaClient, ensureGroupTopics, runConsumer } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
 import type { Logger } from 'pino'
@@ -34,19 +34,15 @@ export async function startEmail(config: EmailConfig, logger: Logger): Promise<R
   const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger })
   const group = config.CONSUMER_GROUP
   const topics = [...emailCategories, 'user' as const].map((c) => topicForCategory(c, config.KAFKA_TOPIC_PREFIX))
-  const admin = kafka.admin()
-  await admin.connect()
-  try {
-    const names = new Set([...topics, ...config.retrySchedule.map((d) => retryTopicName(group, d)), dlqTopicName(group)])
-    const specs = [...names].map((topic) => ({
-      topic,
-      partitions: config.KAFKA_TOPIC_PARTITIONS,
-      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-    }))
-    logger.info(await ensureTopics(admin, specs), 'topics ready')
-  } finally {
-    await admin.disconnect()
-  }
+  const ensured = await ensureGroupTopics(kafka, {
+    group,
+    topics,
+    retrySchedule: config.retrySchedule,
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    retentionHours: config.KAFKA_TOPIC_RETENTION_HOURS,
+  })
+  logger.info(ensured, 'topics ready')
 
   const mailer = createMailer({
     url: config.SMTP_URL,

@@ -56,11 +56,6 @@ const schema = Type.Object({
     description: 'rejected requests recorded on nudj.webhooks.rejected per second per source',
   }),
   ...sharedServiceEnv('ingest'),
-  KAFKA_TOPIC_RETENTION_HOURS: Type.Integer({
-    minimum: -1,
-    default: 720,
-    description: 'retention of topics created at startup; -1 keeps forever',
-  }),
   KAFKA_LINGER: Type.String({ pattern: durationPattern, default: '2ms', description: 'how long an idle producer waits to fill a batch' }),
   KAFKA_MAX_BATCH_RECORDS: Type.Integer({ minimum: 1, default: 1000, description: 'records per produce request at most' }),
   KAFKA_COMPRESSION: Type.Union([Type.Literal('gzip'), Type.Literal('none')], {

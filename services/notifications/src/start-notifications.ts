@@ -1,6 +1,6 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { createEnvelopeCodec, normalizeNudjWebhook, topicForCategory, validateNudjEvent, type NudjEvent } from '@nudj-webhooks/contracts'
-import { createKafkaClient, dlqTopicName, ensureTopics, runConsumer, retryTopicName } from '@nudj-webhooks/kafka'
+import { createKafkaClient, ensureGroupTopics, runConsumer } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
 import type { FastifyInstance } from 'fastify'
@@ -52,18 +52,17 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
   })
 
   const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger })
-  const admin = kafka.admin()
-  await admin.connect()
   const group = config.CONSUMER_GROUP
   const topics = notificationCategories.map((c) => topicForCategory(c, config.KAFKA_TOPIC_PREFIX))
-  const ownTopics = [...config.retrySchedule.map((d) => retryTopicName(group, d)), dlqTopicName(group)]
-  const specs = [...topics, ...ownTopics].map((topic) => ({
-    topic,
+  const ensured = await ensureGroupTopics(kafka, {
+    group,
+    topics,
+    retrySchedule: config.retrySchedule,
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-  }))
-  logger.info(await ensureTopics(admin, specs), 'topics ready')
-  await admin.disconnect()
+    retentionHours: config.KAFKA_TOPIC_RETENTION_HOURS,
+  })
+  logger.info(ensured, 'topics ready')
 
   const envelopes = createEnvelopeCodec(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }))
   const rulesFor = createRuleIndex(config.rules)

@@ -43,6 +43,11 @@ const schema = Type.Object({
   }),
   NOTIFICATIONS_BURST_WINDOW: durationVar('5m', 'burst window (fixed windows aligned to the epoch, by event time)'),
   NOTIFICATIONS_MAX_STREAMS: Type.Integer({ minimum: 1, default: 20_000, description: 'SSE connections one replica accepts (503 beyond)' }),
+  NOTIFICATIONS_DB_POOL_SIZE: Type.Integer({
+    minimum: 5,
+    default: 20,
+    description: 'Postgres connections; partitions are consumed at once up to this less 4 (kept for streams and the inbox API)',
+  }),
   NOTIFICATIONS_RETRY_SCHEDULE: Type.String({
     pattern: durationListPattern,
     default: '10s,1m,10m',

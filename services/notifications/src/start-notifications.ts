@@ -30,7 +30,7 @@ export const notificationCategories = ['reward', 'challenge', 'achievement', 'po
 /** Postgres (migrated), LISTEN, the consumer group, the ops server and the public listener. */
 export async function startNotifications(config: NotificationsConfig, logger: Logger): Promise<RunningNotifications> {
   const registry = createMetricsRegistry('notifications')
-  const pool = createPool({ url: config.DATABASE_URL, applicationName: 'notifications', max: 20, logger })
+  const pool = createPool({ url: config.DATABASE_URL, applicationName: 'notifications', max: config.NOTIFICATIONS_DB_POOL_SIZE, logger })
   await migrate(pool, 'notifications', migrations, logger)
   const inbox = createInbox(pool)
 
@@ -92,7 +92,11 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
       handlerTimeoutMs: config.handlerTimeoutMs,
       // Every partition of every topic at once: a fetch brings batches for most of them, each
       // batch waits on Postgres round trips, and six at a time made a 200/s load wait in line.
-      partitionsConsumedConcurrently: topics.length * config.KAFKA_TOPIC_PARTITIONS,
+      // Each batch holds a connection for its transaction: leave a few for the streams and the inbox API.
+      partitionsConsumedConcurrently: Math.max(
+        1,
+        Math.min(topics.length * config.KAFKA_TOPIC_PARTITIONS, config.NOTIFICATIONS_DB_POOL_SIZE - 4),
+      ),
     },
     { kafka, logger, registry, pool },
   )

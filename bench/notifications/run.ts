@@ -29,8 +29,17 @@ const { values } = parseArgs({
     rates: { type: 'string', default: '50,200,1000' },
     users: { type: 'string', default: '200' },
     'max-streams': { type: 'string', default: '10000' },
+    help: { type: 'boolean', default: false },
   },
 })
+if (values.help) {
+  console.log(
+    'usage: pnpm bench:notifications [--seconds 20] [--rates 50,200,1000] [--users 200] [--max-streams 10000]\n\n' +
+      'End-to-end latency from the POST to ingest to the SSE event at each rate, and how many SSE connections one replica\n' +
+      'holds with its memory. Method: bench/notifications/README.md; results: bench/results/notifications.json.',
+  )
+  process.exit(0)
+}
 const seconds = Number(values.seconds)
 const rates = values.rates.split(',').map(Number)
 const maxStreams = Number(values['max-streams'])

@@ -31,16 +31,3 @@ share.coordinator.state.topic.min.isr=2
 group.initial.rebalance.delay.ms=0
 `
 }
-
-export const log4jConfig = `Configuration:
-  Appenders:
-    Console:
-      name: STDOUT
-      PatternLayout:
-        Pattern: "[%d] %p %m (%c)%n"
-  Loggers:
-    Root:
-      level: INFO
-      AppenderRef:
-        - ref: STDOUT
-`

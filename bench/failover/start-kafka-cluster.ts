@@ -4,10 +4,10 @@ import { existsSync, openSync, closeSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { freePort, loadStackConfig, waitFor } from '@nudj-webhooks/testing'
+import { freePort, kafkaLog4jConfig, loadStackConfig, waitFor } from '@nudj-webhooks/testing'
 import { Kafka, logLevel } from 'kafkajs'
 import { repoRoot } from '../lib/repo-root.ts'
-import { clusterProperties, log4jConfig, type NodeSpec } from './cluster-properties.ts'
+import { clusterProperties, type NodeSpec } from './cluster-properties.ts'
 
 export type KafkaCluster = {
   brokers: string[]
@@ -51,7 +51,7 @@ export async function startKafkaCluster(dir: string, java = 'java'): Promise<Kaf
   for (const node of nodes) {
     await mkdir(node.logDir, { recursive: true })
     await writeFile(join(node.home, 'server.properties'), clusterProperties(node, nodes))
-    await writeFile(join(node.home, 'log4j2.yaml'), log4jConfig)
+    await writeFile(join(node.home, 'log4j2.yaml'), kafkaLog4jConfig)
     await exec(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', join(node.home, 'server.properties')], {
       timeout: 120_000,
     })

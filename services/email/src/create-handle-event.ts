@@ -10,7 +10,7 @@ import type { Suppressions } from './create-suppressions.ts'
 import type { Routes } from './load-routes.ts'
 import { messageIdFor } from './message-id.ts'
 import { readContact } from './read-contact.ts'
-import { createFormatters, pickLocale } from './templates/create-formatters.ts'
+import { formattersFor, pickLocale } from './templates/create-formatters.ts'
 import { readEventFacts } from './templates/event-facts.ts'
 import { renderEmail } from './templates/render-email.ts'
 import { unsubscribeHeaders } from './unsubscribe-headers.ts'
@@ -50,7 +50,8 @@ export function createHandleEvent(deps: HandleEventDeps): Handler<NudjEvent> {
     const route = deps.routes.get(event.canonical)
     if (!route?.enabled) return
     const id = ctx.id
-    const before = await ledger.get(group, id)
+    // Only a run after an unfinished claim can find a send of its own recorded before.
+    const before = ctx.unfinishedClaim ? await ledger.get(group, id) : undefined
     // Decided by an earlier run whose completion in the runtime's ledger was lost: nothing more to do.
     if (before && (before.state === 'sent' || before.state === 'suppressed' || before.state === 'no_recipient')) {
       ctx.logger.info({ state: before.state }, 'email already handled by an earlier run')
@@ -76,7 +77,7 @@ export function createHandleEvent(deps: HandleEventDeps): Handler<NudjEvent> {
       : 'Sent to the support address configured for this event.'
     const rendered = await renderEmail(
       route.template,
-      { facts: readEventFacts(event), format: createFormatters(locale), name: contact?.name },
+      { facts: readEventFacts(event), format: formattersFor(locale), name: contact?.name },
       footer,
     )
     const messageId = messageIdFor(id, deps.messageIdDomain)

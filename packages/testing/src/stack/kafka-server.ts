@@ -13,7 +13,7 @@ import type { Server } from './server.ts'
 // log through slf4j 1.7 into log4j 2.24.
 const log4jVersion = '2.24.3'
 
-const log4jConfig = `Configuration:
+export const log4jConfig = `Configuration:
   Appenders:
     Console:
       name: STDOUT

@@ -18,6 +18,15 @@ export function pickLocale(wanted: string | undefined, fallback: string): string
   }
 }
 
+const byLocale = new Map<string, Formatters>()
+
+/** The formatters of a locale, built once (Intl objects are costly to make per email). */
+export function formattersFor(locale: string): Formatters {
+  let formatters = byLocale.get(locale)
+  if (!formatters) byLocale.set(locale, (formatters = createFormatters(locale)))
+  return formatters
+}
+
 export function createFormatters(locale: string): Formatters {
   const dates = new Intl.DateTimeFormat(locale, {
     year: 'numeric',

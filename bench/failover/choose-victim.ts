@@ -1,5 +1,5 @@
 import { leadersByNode } from './prepare-topics.ts'
-import type { KafkaCluster } from './start-kafka-cluster.ts'
+import type { KafkaCluster } from '@nudj-webhooks/testing'
 
 export type Victim = { node: number; reason: string; quorum_leader: number | null; leaders_before: Record<string, number> }
 

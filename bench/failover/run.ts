@@ -1,10 +1,10 @@
 // Broker failover under load: `pnpm bench:failover --help`. What it does and how to read it: RELIABILITY.md.
-import { rmSync } from 'node:fs'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildRequest, runSend } from '@nudj-webhooks/nudj-sim'
-import { startIngestProcess, type IngestProcess } from '@nudj-webhooks/testing'
+import { startIngestProcess, startKafkaCluster, type IngestProcess, type KafkaCluster } from '@nudj-webhooks/testing'
 import { assertLoopback, localInfra } from '../lib/local-infra.ts'
 import { describeOptions, parseNumberOptions } from '../lib/parse-options.ts'
 import { readTopicKeys } from '../lib/read-topic-keys.ts'
@@ -15,7 +15,6 @@ import { accountFailover, type DeliveryRecord } from './failover-accounting.ts'
 import { failoverFlags, failoverOptions, failoverUsage } from './failover-options.ts'
 import { chooseVictim } from './choose-victim.ts'
 import { leadersByNode, prepareTopics } from './prepare-topics.ts'
-import { startKafkaCluster, type KafkaCluster } from './start-kafka-cluster.ts'
 
 const buildDir = join(repoRoot, 'bench', '.build')
 const say = (line: string): void => console.log(`bench:failover: ${line}`)
@@ -36,6 +35,10 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   const o = parsed.values
+  if (o.hang >= o.before) {
+    console.error(`bench:failover: --hang (${o.hang}) must be shorter than --before (${o.before})`)
+    return 2
+  }
   const shared = localInfra()
   const header = await describeRun(commandLine('failover', argv))
   const began = performance.now()
@@ -74,6 +77,26 @@ async function main(argv: string[]): Promise<number> {
     let killAtMs = Number.POSITIVE_INFINITY
     let killError: string | undefined
     const sendBegan = Date.now()
+    // Ingest's log goes to disk as the load runs, so a run stopped from outside still leaves it.
+    mkdirSync(buildDir, { recursive: true })
+    const ingestLog = join(buildDir, 'failover-ingest.log')
+    writeFileSync(ingestLog, '')
+    let loggedLines = 0
+    const flushIngestLog = (): void => {
+      const lines = ingest!.logLines.slice(loggedLines)
+      loggedLines += lines.length
+      if (lines.length > 0) appendFileSync(ingestLog, `${lines.join('\n')}\n`)
+    }
+    const hangTimer =
+      o.hang > 0
+        ? setTimeout(
+            () => {
+              say(`SIGSTOP node ${victim.node} for ${o.hang} s`)
+              cluster!.freeze(victim.node)
+            },
+            (o.before - o.hang) * 1000,
+          )
+        : undefined
     const killTimer = setTimeout(() => {
       killAtMs = Date.now()
       say(`SIGKILL node ${victim.node}`)
@@ -90,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
       onProgress: (r) => {
         if (Date.now() - lastProgress < 3000) return
         lastProgress = Date.now()
+        flushIngestLog()
         const phase = Date.now() < killAtMs ? 'before' : Date.now() < killAtMs + o.during * 1000 ? 'during' : 'after'
         say(
           `[${phase}] sent ${r.deliveries.sent}/${count}, acked ${r.deliveries.acknowledged}, in flight ${r.deliveries.inFlight}, retries ${r.retried.attempts}, statuses ${JSON.stringify(r.statusCodes)}`,
@@ -119,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
           })),
         })
       },
-    }).finally(() => clearTimeout(killTimer))
+    }).finally(() => [hangTimer, killTimer].forEach(clearTimeout))
     const sendSeconds = round((Date.now() - sendBegan) / 1000)
     say(`load done in ${sendSeconds} s: ${report.deliveries.acknowledged} acknowledged of ${report.deliveries.sent}`)
 
@@ -139,8 +163,7 @@ async function main(argv: string[]): Promise<number> {
     for (const { stream, lines } of await cluster.logLines()) scanner.scan(stream, lines)
     const scan = scanner.result()
     // Kept for diagnosis (bench/.build is not committed): what ingest and each broker logged.
-    await mkdir(buildDir, { recursive: true })
-    await writeFile(join(buildDir, 'failover-ingest.log'), `${ingest.logLines.join('\n')}\n`)
+    flushIngestLog()
     for (const { stream, lines } of await cluster.logLines()) await writeFile(join(buildDir, `failover-${stream}.log`), lines.join('\n'))
 
     const results = {

@@ -4,16 +4,21 @@ import { existsSync, openSync, closeSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { freePort, kafkaLog4jConfig, loadStackConfig, waitFor } from '@nudj-webhooks/testing'
 import { Kafka, logLevel } from 'kafkajs'
-import { repoRoot } from '../lib/repo-root.ts'
-import { clusterProperties, type NodeSpec } from './cluster-properties.ts'
+import { loadStackConfig } from './config.ts'
+import { freePort } from './free-port.ts'
+import { clusterProperties, type NodeSpec } from './kafka-cluster-properties.ts'
+import { repoRoot } from './repo-root.ts'
+import { log4jConfig as kafkaLog4jConfig } from './stack/kafka-server.ts'
+import { waitFor } from './wait-for.ts'
 
 export type KafkaCluster = {
   brokers: string[]
   nodes: (NodeSpec & { address: string; logFile: string })[]
   /** SIGKILL one node: no shutdown of any kind. */
   kill: (id: number) => Promise<void>
+  /** SIGSTOP one node: its connections stay open and unanswered, as on a hung machine. */
+  freeze: (id: number) => void
   /** Whether the node's process is still running. */
   alive: (id: number) => boolean
   /** Every line every node logged so far. */
@@ -28,7 +33,8 @@ const exec = promisify(execFile)
 
 /**
  * Three Kafka 4.1.1 nodes, each broker and controller, as local processes on free loopback
- * ports, with data under `dir`; uses the jars the local stack already downloaded.
+ * ports, with data under `dir`; uses the jars the local stack already downloaded. For the
+ * failover benchmark and the tests that kill a partition leader.
  */
 export async function startKafkaCluster(dir: string, java = 'java'): Promise<KafkaCluster> {
   const stack = loadStackConfig(repoRoot)
@@ -94,6 +100,9 @@ export async function startKafkaCluster(dir: string, java = 'java'): Promise<Kaf
       if (!child) throw new Error(`no node ${id}`)
       child.kill('SIGKILL')
       await exited(child)
+    },
+    freeze(id) {
+      children.get(id)?.kill('SIGSTOP')
     },
     async logLines() {
       return await Promise.all(

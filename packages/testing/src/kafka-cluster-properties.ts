@@ -7,7 +7,7 @@ export type NodeSpec = { id: number; port: number; controllerPort: number; logDi
  * Timeouts are Kafka's defaults, so the failover is timed as it would be in production.
  */
 export function clusterProperties(node: NodeSpec, all: NodeSpec[]): string {
-  return `# Written by bench/failover; a throw-away cluster of three local processes.
+  return `# Written by startKafkaCluster (@nudj-webhooks/testing); a throw-away cluster of three local processes.
 process.roles=broker,controller
 node.id=${node.id}
 listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}

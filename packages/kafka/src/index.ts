@@ -1,5 +1,6 @@
 export { createBatchingProducer } from './create-batching-producer.ts'
 export type { BatchingProducer, BatchingProducerOptions, OutgoingRecord } from './create-batching-producer.ts'
+export { createDurableProducer } from './create-durable-producer.ts'
 export { createKafkaClient } from './create-kafka-client.ts'
 export type { KafkaClientOptions } from './create-kafka-client.ts'
 export { ensureGroupTopics } from './ensure-group-topics.ts'

@@ -1,9 +1,8 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { allCategoryTopics, createEnvelopeCodec, createRejectionCodec, rejectedTopic, topicForCategory } from '@nudj-webhooks/contracts'
-import { createBatchingProducer, createKafkaClient, ensureTopics } from '@nudj-webhooks/kafka'
+import { createBatchingProducer, createDurableProducer, createKafkaClient, ensureTopics } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
 import type { FastifyInstance } from 'fastify'
-import { Partitioners } from 'kafkajs'
 import type { Logger } from 'pino'
 import { buildApp } from './app.ts'
 import type { IngestConfig } from './config.ts'
@@ -46,15 +45,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
   )
   logger.info(ensured, 'topics ready')
 
-  // The Java client's partitioner: the same key lands on the same partition whoever writes it.
-  // Unlimited retries (what idempotence needs), but never more than 2 s apart, so a
-  // batch stuck in an outage goes through soon after the broker is back.
-  const kafkaProducer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
-  })
+  const kafkaProducer = createDurableProducer(kafka)
   let producerConnected = false
   kafkaProducer.on(kafkaProducer.events.CONNECT, () => (producerConnected = true))
   kafkaProducer.on(kafkaProducer.events.DISCONNECT, () => (producerConnected = false))

@@ -3,8 +3,7 @@ import { rmSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runSend } from '@nudj-webhooks/nudj-sim'
-import { buildRequest } from '@nudj-webhooks/nudj-sim'
+import { buildRequest, runSend, type PlannedDelivery } from '@nudj-webhooks/nudj-sim'
 import { groupLag, waitForNoLag } from '../lib/group-lag.ts'
 import { localInfra } from '../lib/local-infra.ts'
 import { describeOptions, parseNumberOptions } from '../lib/parse-options.ts'
@@ -13,12 +12,14 @@ import { repoRoot } from '../lib/repo-root.ts'
 import { createSecretScanner } from '../lib/scan-secrets.ts'
 import { consumerNames, startPipeline, type Pipeline } from '../lib/start-pipeline.ts'
 import { commandLine, describeRun, writeResults } from '../lib/write-results.ts'
+import { probePeak } from './probe-peak.ts'
 import { createRssSampler, type Sampled } from './rss-sampler.ts'
 import { soakOptions, soakUsage, takeDuration } from './soak-options.ts'
 
 const began = performance.now()
 const say = (line: string): void => console.log(`bench:soak [${Math.round((performance.now() - began) / 1000)} s] ${line}`)
 const round = (n: number): number => Math.round(n * 10) / 10
+const probeRates = [25, 50, 100, 200, 400, 800, 1600]
 let cleanup: (() => Promise<void>) | undefined
 
 async function main(argv: string[]): Promise<number> {
@@ -68,14 +69,39 @@ async function main(argv: string[]): Promise<number> {
       { name: 'postgres_with_backends', pids: async () => (postgresPid === undefined ? [] : await processTree(postgresPid)) },
       { name: 'mailpit', pids: async () => [p.mailpit.pid()].filter((x): x is number => x !== undefined) },
     ]
-    const sampler = createRssSampler(processes, samplesFile, Date.now())
     const receiver = {
       url: p.ingest.url,
       secret: p.ingest.secret,
       gen1Headers: { Authorization: `Bearer ${p.ingest.gen1Token}`, 'X-Webhook-Source': 'nudj-platform' },
     }
     const signatures: string[] = []
-    say(`soak: ${o.rate} webhooks/s for ${seconds} s, RSS every ${o.sample} s to ${samplesFile}`)
+    const keepSignature = (planned: PlannedDelivery): void => {
+      const signature = buildRequest(receiver, planned.event).headers['x-nudj-signature']
+      if (signature) signatures.push(signature.replace(/^sha256=/, ''))
+    }
+    const groups = consumerNames.flatMap((n) => [p.consumers[n].group, `${p.consumers[n].group}.retry`])
+    let probe: Awaited<ReturnType<typeof probePeak>> | undefined
+    if (o.rate === 0) {
+      say(`measuring the pipeline's peak: ${probeRates.join(', ')} webhooks/s, ${o.probeSeconds} s each`)
+      probe = await probePeak({
+        receiver,
+        brokers: p.infra.kafkaBrokers,
+        groups,
+        rates: probeRates,
+        stepSeconds: o.probeSeconds,
+        concurrency: o.concurrency,
+        seed: o.seed * 1000,
+        lagSeconds: o.probeLag,
+        drainTimeoutMs: o.drain * 1000,
+        say,
+        onDelivery: keepSignature,
+      })
+      if (probe.peak === 0) throw new Error(`the pipeline did not hold even ${probeRates[0]} webhooks/s`)
+    }
+    const rate = probe ? Math.max(1, Math.floor(probe.peak / 2)) : o.rate
+    say(`soak: ${rate} webhooks/s for ${seconds} s, RSS every ${o.sample} s to ${samplesFile}`)
+    // Sampled from the soak's start: the probe's peak load is not part of it.
+    const sampler = createRssSampler(processes, samplesFile, Date.now())
     say(`rss ${JSON.stringify(await sampler.sample())}`)
     let latest = ''
     const timer = setInterval(() => {
@@ -84,8 +110,8 @@ async function main(argv: string[]): Promise<number> {
     const sendBegan = Date.now()
     const report = await runSend({
       receiver,
-      count: o.rate * seconds,
-      rate: o.rate,
+      count: rate * seconds,
+      rate,
       concurrency: o.concurrency,
       seed: o.seed,
       gen1Share: 0.5,
@@ -95,14 +121,10 @@ async function main(argv: string[]): Promise<number> {
       onProgress: (r) => {
         latest = `sent ${r.deliveries.sent}, acked ${r.deliveries.acknowledged}, failed ${r.deliveries.sent - r.deliveries.acknowledged - r.deliveries.inFlight}, in flight ${r.deliveries.inFlight}`
       },
-      onDelivery: (planned) => {
-        const signature = buildRequest(receiver, planned.event).headers['x-nudj-signature']
-        if (signature) signatures.push(signature.replace(/^sha256=/, ''))
-      },
+      onDelivery: keepSignature,
     }).finally(() => clearInterval(timer))
     const sendSeconds = round((Date.now() - sendBegan) / 1000)
     say(`traffic done in ${sendSeconds} s: ${report.deliveries.acknowledged} acknowledged of ${report.deliveries.sent}`)
-    const groups = consumerNames.flatMap((n) => [p.consumers[n].group, `${p.consumers[n].group}.retry`])
     const lagAtEnd = await groupLag(p.infra.kafkaBrokers, groups).catch(() => ({}))
     const drain = await waitForNoLag(p.infra.kafkaBrokers, groups, {
       timeoutMs: o.drain * 1000,
@@ -134,6 +156,9 @@ async function main(argv: string[]): Promise<number> {
     const results = {
       ...header,
       seconds: { total: round((performance.now() - began) / 1000), traffic: sendSeconds, requested: seconds },
+      peak_rate: probe?.peak ?? null,
+      soak_rate: rate,
+      probe: probe?.steps ?? null,
       settings: { ...o, duration_seconds: seconds, topic_prefix: p.topicPrefix, duplicates: 0.05, reorder: 0.1, gen1_share: 0.5 },
       ...(worst && {
         worst_process: worst[0],

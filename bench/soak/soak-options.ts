@@ -3,10 +3,18 @@ import type { NumberOption } from '../lib/parse-options.ts'
 export const soakOptions = {
   rate: {
     flag: 'rate',
-    default: 75,
-    min: 1,
+    default: 0,
+    min: 0,
     max: 5000,
-    help: 'webhooks per second, steady (half the pipeline rate measured; see RELIABILITY.md)',
+    help: 'webhooks per second, steady; 0 measures the peak first and soaks at half of it',
+  },
+  probeSeconds: { flag: 'probe-seconds', default: 30, min: 5, max: 600, help: 'seconds of each step of the peak probe' },
+  probeLag: {
+    flag: 'probe-lag-seconds',
+    default: 5,
+    min: 1,
+    max: 600,
+    help: 'a probe step is held when no consumer ends it further behind than this much traffic',
   },
   sample: { flag: 'sample-seconds', default: 30, min: 1, max: 600, help: 'seconds between RSS samples' },
   concurrency: { flag: 'concurrency', default: 64, min: 1, max: 1000, help: 'deliveries in flight at most' },
@@ -34,7 +42,11 @@ export function soakUsage(options: string): string {
 
 Soak: the whole pipeline (ingest, analytics, email, notifications as processes, on a
 disposable Kafka broker, Postgres and Mailpit of the suite's own, loopback only) under the
-simulator's steady traffic for --duration (default 30m), sampling the resident memory
+simulator's steady traffic for --duration (default 30m) at half the pipeline's measured
+peak: unless --rate is given, it first sends 25, 50, 100, 200, 400, 800 and 1600 webhooks/s
+for --probe-seconds each, stopping at the first rate not held (a non-2xx answer, the sender
+under 95 % of the rate, or a consumer more than --probe-lag-seconds of traffic behind), and
+soaks at half the highest rate held. It samples the resident memory
 (VmRSS) of every process every --sample-seconds, written as it goes to
 bench/.build/soak-rss.jsonl. Reports rss_mb_start, rss_mb_end and rss_mb_max per process and
 for the worst one, growth and slope; scans every log line for secrets. Writes

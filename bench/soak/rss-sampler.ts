@@ -1,8 +1,11 @@
 import { appendFile } from 'node:fs/promises'
 import { rssMb } from '../lib/process-rss.ts'
 
-/** A process to sample: its name and the pids whose RSS add up to it (one, or a server's tree). */
-export type Sampled = { name: string; pids: () => Promise<number[]> }
+/**
+ * A series to sample: a process's name and the pids whose RSS add up to it (one, or a
+ * server's tree), or another reading in MB (a service's V8 heap in use, from its /metrics).
+ */
+export type Sampled = { name: string; pids: () => Promise<number[]> } | { name: string; mb: () => Promise<number | undefined> }
 
 export type RssSummary = {
   samples: number
@@ -28,7 +31,8 @@ export function createRssSampler(processes: Sampled[], file: string, began: numb
       const round: Record<string, number> = {}
       for (const p of processes) {
         let sum = 0
-        for (const pid of await p.pids()) sum += (await rssMb(pid)) ?? 0
+        if ('mb' in p) sum = (await p.mb()) ?? 0
+        else for (const pid of await p.pids()) sum += (await rssMb(pid)) ?? 0
         round[p.name] = Math.round(sum * 10) / 10
         if (sum > 0) series.get(p.name)?.push({ s, mb: round[p.name]! })
       }

@@ -8,6 +8,7 @@ import { groupLag, waitForNoLag } from '../lib/group-lag.ts'
 import { localInfra } from '../lib/local-infra.ts'
 import { describeOptions, parseNumberOptions } from '../lib/parse-options.ts'
 import { pidListeningOn, processTree } from '../lib/process-rss.ts'
+import { fetchMetrics, sumMetric } from '../lib/read-metric.ts'
 import { repoRoot } from '../lib/repo-root.ts'
 import { createSecretScanner } from '../lib/scan-secrets.ts'
 import { consumerNames, startPipeline, type Pipeline } from '../lib/start-pipeline.ts'
@@ -20,6 +21,7 @@ const began = performance.now()
 const say = (line: string): void => console.log(`bench:soak [${Math.round((performance.now() - began) / 1000)} s] ${line}`)
 const round = (n: number): number => Math.round(n * 10) / 10
 const probeRates = [25, 50, 100, 200, 400, 800, 1600]
+const heapSuffix = ' heap used'
 let cleanup: (() => Promise<void>) | undefined
 
 async function main(argv: string[]): Promise<number> {
@@ -60,14 +62,22 @@ async function main(argv: string[]): Promise<number> {
     const brokerPid = await pidListeningOn(Number(p.kafka.brokers[0]!.split(':').at(-1)))
     const postgresPid = await pidListeningOn(Number(new URL(p.postgres.url).port))
     const pidOf = (child: { pid?: number | undefined }) => async () => (child.pid === undefined ? [] : [child.pid])
+    const services = [['ingest', p.ingest] as const, ...consumerNames.map((n) => [n, p.consumers[n]] as const)]
     const processes: Sampled[] = [
-      { name: 'ingest', pids: pidOf(p.ingest.child()) },
-      ...consumerNames.map((n) => ({ name: n, pids: pidOf(p.consumers[n].child()) })),
+      ...services.map(([name, service]) => ({ name, pids: pidOf(service.child()) })),
       { name: 'kafka', pids: async () => (brokerPid === undefined ? [] : [brokerPid]) },
       { name: 'postgres', pids: async () => (postgresPid === undefined ? [] : [postgresPid]) },
       // Every backend's RSS counts the shared buffers it touched again: an upper bound.
       { name: 'postgres_with_backends', pids: async () => (postgresPid === undefined ? [] : await processTree(postgresPid)) },
       { name: 'mailpit', pids: async () => [p.mailpit.pid()].filter((x): x is number => x !== undefined) },
+      // V8's heap in use beside RSS: a leak grows it; a heap that only grew its capacity does not.
+      ...services.map(([name, service]) => ({
+        name: `${name}${heapSuffix}`,
+        mb: async () => {
+          const bytes = sumMetric(await fetchMetrics(service.opsUrl), 'webhooks_nodejs_heap_size_used_bytes')
+          return bytes > 0 ? bytes / 1e6 : undefined
+        },
+      })),
     ]
     const receiver = {
       url: p.ingest.url,
@@ -133,7 +143,13 @@ async function main(argv: string[]): Promise<number> {
       say,
     }).catch((e: unknown) => ({ error: String(e) }))
     say(`rss ${JSON.stringify(await sampler.sample())} (final)`)
-    const rss = sampler.summary()
+    const summary = sampler.summary()
+    const rss = Object.fromEntries(Object.entries(summary).filter(([name]) => !name.endsWith(heapSuffix)))
+    const heap = Object.fromEntries(
+      Object.entries(summary)
+        .filter(([name]) => name.endsWith(heapSuffix))
+        .map(([name, r]) => [name.slice(0, -heapSuffix.length), r]),
+    )
     const worst = Object.entries(rss)
       .filter(([name]) => name !== 'postgres_with_backends')
       .sort((a, b) => b[1].rss_mb_max - a[1].rss_mb_max)[0]
@@ -167,6 +183,8 @@ async function main(argv: string[]): Promise<number> {
         rss_mb_max: worst[1].rss_mb_max,
       }),
       rss_by_process: rss,
+      // The same summary of each service's V8 heap in use (MB, the keys keep their rss_ names).
+      heap_used_by_service: heap,
       acked: report.deliveries.acknowledged,
       failed,
       lag_at_end_of_traffic: lagAtEnd,
@@ -178,9 +196,9 @@ async function main(argv: string[]): Promise<number> {
       problems,
     }
     const file = await writeResults('soak', results)
-    for (const [name, r] of Object.entries(rss))
+    for (const [name, r] of Object.entries(summary))
       say(
-        `${name}: RSS ${r.rss_mb_start} → ${r.rss_mb_end} MB (max ${r.rss_mb_max}; slope ${r.slope_mb_per_hour} MB/h, second half ${r.slope_mb_per_hour_second_half} MB/h)`,
+        `${name}: ${name.endsWith(heapSuffix) ? '' : 'RSS '}${r.rss_mb_start} → ${r.rss_mb_end} MB (max ${r.rss_mb_max}; slope ${r.slope_mb_per_hour} MB/h, second half ${r.slope_mb_per_hour_second_half} MB/h)`,
       )
     say(`wrote ${file}`)
     for (const problem of problems) say(`FAILED: ${problem}`)

@@ -19,7 +19,7 @@ export type ProbeOptions = {
   rates: number[]
   stepSeconds: number
   concurrency: number
-  /** Each step sends events of its own seed (seed + its index), so none repeats the soak's. */
+  /** Each step sends events of its own seed (seed + 1 + its index), so none repeats the soak's. */
   seed: number
   /** A step is held when the consumers end it at most this many seconds of traffic behind. */
   lagSeconds: number

@@ -16,8 +16,10 @@ export const dlqRedriveUsage = `usage: ops dlq redrive --group G [filters] [opti
 Sends the records of group G's DLQ back to its first retry topic, key, value and headers
 as they were, with x-retry-attempt 0 and x-retry-due-at and x-redriven-at now, so the
 group's retry consumer runs them again through the whole retry schedule. What was redriven
-is remembered (consumer group G.dlq.redrive) and never sent twice. Records written to the
-DLQ after the redrive began are left for the next one.
+is remembered (consumer group G.dlq.redrive) and never sent twice. A record the DLQ holds
+more than once (same origin topic, partition and offset: a consumer that crashed after
+writing it wrote it again) is sent once. Records written to the DLQ after the redrive
+began are left for the next one.
 
   --group G                 a consumer group of the topology (required)
   --error-code C            only records that failed with this x-error-code
@@ -92,6 +94,7 @@ export async function runDlqRedrive(argv: string[], ctx: OpsContext): Promise<nu
       to: target,
       filter: { errorCode: filter.errorCode ?? null, key: filter.key ?? null, since: since ?? null },
       redriven: result.redriven,
+      duplicates: result.duplicates,
       stopped: result.stopped,
     })
     ctx.io.out(`audit record on ${topology.auditTopic}: ${JSON.stringify(audit)}`)
@@ -104,7 +107,9 @@ function report(ctx: OpsContext, r: RedriveResult, { target, ratio, group }: { t
   switch (r.stopped) {
     case 'done':
     case 'max':
-      ctx.io.out(`${sent}${r.stopped === 'max' ? ' (--max reached; run again for more)' : ''}; ${r.arrivals} new in the DLQ meanwhile`)
+      ctx.io.out(
+        `${sent}${skipped(r.duplicates)}${r.stopped === 'max' ? ' (--max reached; run again for more)' : ''}; ${r.arrivals} new in the DLQ meanwhile`,
+      )
       return 0
     case 'failing':
       ctx.io.err(
@@ -136,7 +141,9 @@ async function dryRun(
   const { kafka, admin } = await ctx.kafka()
   const states = new Map(partitions.map((p) => [p.partition, p.redrive]))
   const selected: string[] = []
+  const origins = new Set<string>()
   let count = 0
+  let duplicates = 0
   await scanTopic(kafka, admin, {
     topic,
     ranges: new Map(partitions.map((p) => [p.partition, { from: Math.max(p.low, p.redrive.next), until: p.high }])),
@@ -144,6 +151,13 @@ async function dryRun(
       const record = toDlqRecord(partition, message)
       const state = states.get(partition)
       if ((state && isRedriven(state, record.offset)) || !matchesDlqFilter(record, filter)) return
+      // The redrive sends each origin once (see redriveDlq); count as it would.
+      const origin = record.origin ?? `${topic}:${partition}:${record.offset}`
+      if (origins.has(origin)) {
+        duplicates += 1
+        return
+      }
+      origins.add(origin)
       count += 1
       if (selected.length < 20) selected.push(`  ${partition}:${record.offset}  key ${record.key ?? '(none)'}  ${record.errorCode ?? '?'}`)
       return max !== undefined && count >= max ? 'stop' : undefined
@@ -151,10 +165,16 @@ async function dryRun(
     timeoutMs: 120_000,
     signal: ctx.signal,
   })
-  ctx.io.out(`dry run: would redrive ${count} record${count === 1 ? '' : 's'} from ${topic} to ${target}; nothing sent`)
+  ctx.io.out(
+    `dry run: would redrive ${count} record${count === 1 ? '' : 's'} from ${topic} to ${target}${skipped(duplicates)}; nothing sent`,
+  )
   for (const line of selected) ctx.io.out(line)
   if (count > selected.length) ctx.io.out(`  … and ${count - selected.length} more`)
   return 0
+}
+
+function skipped(duplicates: number): string {
+  return duplicates === 0 ? '' : ` (${duplicates} duplicate${duplicates === 1 ? '' : 's'} of an origin already selected skipped)`
 }
 
 function formatProgress(p: RedriveProgress): string {

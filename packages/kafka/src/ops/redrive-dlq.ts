@@ -22,7 +22,14 @@ export type RedriveOptions = {
   signal: AbortSignal
   onProgress: (progress: RedriveProgress) => void
 }
-export type RedriveProgress = { examined: number; toExamine: number; redriven: number; arrivals: number }
+export type RedriveProgress = {
+  examined: number
+  toExamine: number
+  redriven: number
+  /** Selected records skipped because a record of the same origin was redriven in this run. */
+  duplicates: number
+  arrivals: number
+}
 export type RedriveStop = 'done' | 'max' | 'failing' | 'timeout' | 'aborted' | 'state-full'
 export type RedriveResult = RedriveProgress & { stopped: RedriveStop }
 
@@ -43,7 +50,15 @@ export async function redriveDlq(kafka: Kafka, admin: Admin, o: RedriveOptions):
   const starts = new Map(o.partitions.map((p) => [p.partition, Math.max(p.redrive.next, p.low)]))
   const until = new Map(o.partitions.map((p) => [p.partition, p.high]))
   const pending = new Set(o.partitions.filter((p) => (starts.get(p.partition) ?? 0) < p.high).map((p) => p.partition))
-  const progress: RedriveProgress = { examined: 0, toExamine: 0, redriven: 0, arrivals: 0 }
+  const progress: RedriveProgress = { examined: 0, toExamine: 0, redriven: 0, duplicates: 0, arrivals: 0 }
+  // A consumer that crashes between writing a record to the DLQ and committing its offset
+  // writes it again: each origin (topic, partition, offset) goes back once per run.
+  const sentOrigins = new Set<string>()
+  // Batches still at work: the consumer disconnects only after them. kafkajs's
+  // consumer.commitOffsets silently does nothing once disconnect() has begun, so a batch
+  // that flushed while the run was stopping sent its records and forgot them (the
+  // redrive then reported one more record than it remembered, and sent it again later).
+  const working = new Set<Promise<void>>()
   for (const p of o.partitions) progress.toExamine += Math.max(0, p.high - (starts.get(p.partition) ?? 0))
   if (pending.size === 0) return { ...progress, stopped: 'done' }
 
@@ -98,7 +113,10 @@ export async function redriveDlq(kafka: Kafka, admin: Admin, o: RedriveOptions):
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     // A failure ends the run rather than letting kafkajs retry the batch.
-    await redriveBatch(payload).catch((err: Error) => stop('aborted', err))
+    const work = redriveBatch(payload).catch((err: Error) => stop('aborted', err))
+    working.add(work)
+    await work
+    working.delete(work)
   }
 
   async function redriveBatch(payload: EachBatchPayload): Promise<void> {
@@ -110,13 +128,15 @@ export async function redriveDlq(kafka: Kafka, admin: Admin, o: RedriveOptions):
     // The state with the queued records in it; it becomes the partition's state once Kafka has them.
     let next = states.get(partition) ?? { next: 0, islands: [] }
     const flush = async (): Promise<void> => {
-      if (queued.length === 0) return
-      const now = String(Date.now())
-      const messages = queued.map((m) => ({ key: m.key, value: m.value, headers: redriveHeaders(m.headers, now) }))
-      await producer.send({ topic: o.targetTopic, acks: -1, messages })
+      if (next === states.get(partition)) return
+      if (queued.length > 0) {
+        const now = String(Date.now())
+        const messages = queued.map((m) => ({ key: m.key, value: m.value, headers: redriveHeaders(m.headers, now) }))
+        await producer.send({ topic: o.targetTopic, acks: -1, messages })
+        progress.redriven += queued.length
+        queued.length = 0
+      }
       states.set(partition, next)
-      progress.redriven += queued.length
-      queued.length = 0
       await consumer.commitOffsets([{ topic, partition, offset: String(next.next), metadata: encodeRedriveIslands(next) }])
       o.onProgress({ ...progress })
     }
@@ -125,14 +145,23 @@ export async function redriveDlq(kafka: Kafka, admin: Admin, o: RedriveOptions):
       if (stopped || !payload.isRunning() || payload.isStale() || offset >= end) break
       if (offset < (starts.get(partition) ?? 0)) continue
       progress.examined += 1
-      if (isRedriven(next, offset) || !matchesDlqFilter(toDlqRecord(partition, message), o.filter)) continue
-      if (o.max !== undefined && progress.redriven + queued.length >= o.max) {
-        stop('max')
-        break
-      }
+      if (isRedriven(next, offset)) continue
+      const record = toDlqRecord(partition, message)
+      if (!matchesDlqFilter(record, o.filter)) continue
       const marked = markRedriven(next, offset)
       if (encodeRedriveIslands(marked).length > maxRedriveMetadataLength) {
         stop('state-full')
+        break
+      }
+      const origin = record.origin ?? `${topic}:${partition}:${offset}`
+      if (sentOrigins.has(origin)) {
+        // Remembered as redriven with the next flush, so the next run skips it too.
+        next = marked
+        progress.duplicates += 1
+        continue
+      }
+      if (o.max !== undefined && progress.redriven + queued.length >= o.max) {
+        stop('max')
         break
       }
       try {
@@ -141,6 +170,7 @@ export async function redriveDlq(kafka: Kafka, admin: Admin, o: RedriveOptions):
         break // stopping while waiting its turn: not sent, not marked
       }
       next = marked
+      sentOrigins.add(origin)
       queued.push(message)
       if (queued.length >= chunk) await flush()
       await payload.heartbeat()
@@ -174,6 +204,7 @@ export async function redriveDlq(kafka: Kafka, admin: Admin, o: RedriveOptions):
     o.signal.removeEventListener('abort', onAbort)
     stopping.abort()
     await monitor
+    await Promise.all(working)
     await consumer.disconnect()
     await producer.disconnect()
   }

@@ -298,11 +298,17 @@ describe('ops dlq redrive', () => {
       // What it sent is remembered, exactly: the state was committed before the redrive left its group.
       expect(await recordCount(t.retry)).toBe(redrove)
       expect((await ops(['dlq', 'list', '--group', t.group], t.env)).out).toContain(` records, ${redrove} already redriven`)
-      // The next redrive would send the rest and the copies that came back, each origin once
-      // (the failing consumer may write a copy twice after a rebalance: that one is not counted).
-      await waitFor(async () => (await recordCount(t.dlq)) >= 100 + redrove, { timeoutMs: 20_000 })
-      const dry = await ops(['dlq', 'redrive', '--group', t.group, '--dry-run'], t.env)
-      expect(dry.out).toContain(`would redrive ${100 - redrove + redrove} records`)
+      // The next redrive would send the rest and the copies that came back, each origin once (the
+      // failing consumer may write a copy twice after a rebalance): waits until every copy is back.
+      const dry = await waitFor(
+        async () => {
+          const out = (await ops(['dlq', 'redrive', '--group', t.group, '--dry-run'], t.env)).out
+          return out.includes(`would redrive ${100 - redrove + redrove} records`) ? out : undefined
+        },
+        { timeoutMs: 20_000, message: 'the dry run never counted the 100 distinct origins' },
+      )
+      expect(dry).toContain(`from ${t.dlq} to ${t.retry}`)
+      expect(await recordCount(t.dlq)).toBeGreaterThanOrEqual(100 + redrove)
     } finally {
       await failing.disconnect()
       await producer.disconnect()

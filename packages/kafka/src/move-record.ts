@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs'
+import { CompressionTypes, type Producer } from 'kafkajs'
 import type { ConsumerMessage } from './consumer-types.ts'
 import type { Disposition } from './errors.ts'
 import { provenanceHeaders as h } from './group-topics.ts'
@@ -27,5 +27,11 @@ export async function moveRecord(producer: Producer, message: ConsumerMessage, m
   }
   if (move.dueAt !== undefined) headers[h.dueAt] = String(move.dueAt)
   else delete headers[h.dueAt]
-  await producer.send({ topic: move.topic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] })
+  // Compressed: a record near max.message.bytes must still fit with the provenance headers added.
+  await producer.send({
+    topic: move.topic,
+    acks: -1,
+    compression: CompressionTypes.GZIP,
+    messages: [{ key: message.key, value: message.value, headers }],
+  })
 }

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { consumeUntil, startKafkaCluster, uniqueName, waitFor, type KafkaCluster } from '@nudj-webhooks/testing'
 import { Kafka, logLevel } from 'kafkajs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createBatchingProducer, createDurableProducer } from '../src/index.ts'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createBatchingProducer, kafkajsProducerDriver, platformaticProducerDriver, type CreateProducerDriver } from '../src/index.ts'
 
 // Three brokers of the test's own, so that one can die. kafkajs 2.2.4 as published resolved
 // a batch whose partition leader died mid-request without ever sending that leader's records
@@ -18,12 +18,22 @@ beforeAll(async () => {
   cluster = await startKafkaCluster(dir)
 }, 180_000)
 
+// Each driver's test kills node 1: it comes back for the next one.
+afterEach(async () => {
+  if (!cluster.alive(1)) await cluster.restart(1)
+}, 150_000)
+
 afterAll(async () => {
   await cluster?.close()
   await rm(dir, { recursive: true, force: true })
 }, 60_000)
 
-describe('the durable batching producer across a leader failure', () => {
+const drivers: [string, (kafka: Kafka) => CreateProducerDriver][] = [
+  ['kafkajs', (kafka) => kafkajsProducerDriver(kafka)],
+  ['platformatic', () => platformaticProducerDriver({ brokers: cluster.brokers, clientId: 'failover-test' })],
+]
+
+describe.each(drivers)('the durable batching producer (%s) across a leader failure', (_name, driverOf) => {
   it('keeps every record it acknowledged when a partition leader dies with a batch in flight', async () => {
     const kafka = new Kafka({ brokers: cluster.brokers, logLevel: logLevel.NOTHING })
     const admin = kafka.admin()
@@ -37,13 +47,14 @@ describe('the durable batching producer across a leader failure', () => {
     await admin.createTopics({ topics: [{ topic, replicaAssignment }], waitForLeaders: true })
     await admin.disconnect()
 
-    const kafkaProducer = createDurableProducer(kafka)
-    await kafkaProducer.connect()
-    const producer = createBatchingProducer(kafkaProducer, {
+    const producer = await createBatchingProducer(driverOf(kafka), {
       lingerMs: 5,
       maxBatchRecords: 1000,
+      maxBatchBytes: 512 * 1024,
       maxPendingRecords: 10_000,
+      maxPendingBytes: 64 * 1024 * 1024,
       compression: 'none',
+      stallMs: 60_000,
     })
     await producer.send({ topic, key: 'warm-up', value: Buffer.from('connects to every broker') })
 
@@ -83,5 +94,59 @@ describe('the durable batching producer across a leader failure', () => {
     // Each key once (a rebalance may hand the reader a record twice: count offsets, not deliveries).
     const byOffset = new Map(records.map((r) => [`${r.partition}/${r.message.offset}`, r.message.key?.toString()]))
     expect([...byOffset.values()].filter((key) => key !== 'warm-up').sort()).toEqual([...keys].sort())
+  }, 120_000)
+
+  it('gives up on a batch a hung broker never answers, turns unready, and replaces the producer', async () => {
+    const kafka = new Kafka({ brokers: cluster.brokers, logLevel: logLevel.NOTHING })
+    const admin = kafka.admin()
+    await admin.connect()
+    const topic = uniqueName('stall')
+    // One partition on node 1 alone: while node 1 hangs, nothing for it can be acknowledged.
+    await admin.createTopics({
+      topics: [
+        { topic, replicaAssignment: [{ partition: 0, replicas: [1] }], configEntries: [{ name: 'min.insync.replicas', value: '1' }] },
+      ],
+      waitForLeaders: true,
+    })
+    await admin.disconnect()
+    const replaced: string[] = []
+    const producer = await createBatchingProducer(driverOf(kafka), {
+      lingerMs: 5,
+      maxBatchRecords: 1000,
+      maxBatchBytes: 512 * 1024,
+      maxPendingRecords: 10_000,
+      maxPendingBytes: 64 * 1024 * 1024,
+      compression: 'none',
+      stallMs: 3_000,
+      onReplace: ({ code }) => replaced.push(code),
+    })
+    await producer.send({ topic, key: 'before', value: Buffer.from('before') })
+
+    cluster.freeze(1)
+    try {
+      const stalled = await Promise.allSettled(
+        [0, 1, 2].map(async (i) => await producer.send({ topic, key: `stalled-${i}`, value: Buffer.from('x') })),
+      )
+      expect(stalled.map((o) => o.status === 'rejected' && (o.reason as Error).message)).toEqual(
+        Array(3).fill(expect.stringContaining('(PRODUCE_STALLED)') as string),
+      )
+      expect(replaced).toEqual(['PRODUCE_STALLED'])
+      expect(producer.unready()).toBeDefined()
+    } finally {
+      cluster.thaw(1)
+    }
+    await waitFor(() => producer.unready() === undefined, { timeoutMs: 60_000, message: 'the producer was not replaced within 60 s' })
+    const after = ['after-0', 'after-1', 'after-2']
+    await Promise.all(after.map(async (key) => await producer.send({ topic, key, value: Buffer.from(key) })))
+    await producer.close()
+
+    const records = await consumeUntil(kafka, {
+      topics: [topic],
+      groupId: uniqueName('stall-check'),
+      until: (received) => after.every((key) => received.some((r) => r.message.key?.toString() === key)),
+      timeoutMs: 60_000,
+    })
+    const keys = new Set(records.map((r) => r.message.key?.toString()))
+    expect(['before', ...after].every((key) => keys.has(key))).toBe(true)
   }, 120_000)
 })

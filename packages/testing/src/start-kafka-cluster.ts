@@ -17,8 +17,12 @@ export type KafkaCluster = {
   nodes: (NodeSpec & { address: string; logFile: string })[]
   /** SIGKILL one node: no shutdown of any kind. */
   kill: (id: number) => Promise<void>
+  /** Starts a killed node again on its own data and ports; resolves once all three are registered. */
+  restart: (id: number) => Promise<void>
   /** SIGSTOP one node: its connections stay open and unanswered, as on a hung machine. */
   freeze: (id: number) => void
+  /** SIGCONT a frozen node. */
+  thaw: (id: number) => void
   /** Whether the node's process is still running. */
   alive: (id: number) => boolean
   /** Every line every node logged so far. */
@@ -63,7 +67,7 @@ export async function startKafkaCluster(dir: string, java = 'java'): Promise<Kaf
     })
   }
   const children = new Map<number, ChildProcess>()
-  for (const node of nodes) {
+  const spawnNode = (node: (typeof nodes)[number]): void => {
     const out = openSync(node.logFile, 'a')
     const child = spawn(
       java,
@@ -82,6 +86,7 @@ export async function startKafkaCluster(dir: string, java = 'java'): Promise<Kaf
     closeSync(out)
     children.set(node.id, child)
   }
+  nodes.forEach(spawnNode)
   const brokers = nodes.map((n) => `127.0.0.1:${n.port}`)
   const alive = (id: number): boolean => {
     const child = children.get(id)
@@ -101,8 +106,21 @@ export async function startKafkaCluster(dir: string, java = 'java'): Promise<Kaf
       child.kill('SIGKILL')
       await exited(child)
     },
+    async restart(id) {
+      const node = nodes.find((n) => n.id === id)
+      if (!node || alive(id)) throw new Error(`node ${id} is not a stopped node of this cluster`)
+      spawnNode(node)
+      await waitFor(async () => (await brokerCount(brokers)) === 3, {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+        message: `node ${id} did not register again within 120 s`,
+      })
+    },
     freeze(id) {
       children.get(id)?.kill('SIGSTOP')
+    },
+    thaw(id) {
+      children.get(id)?.kill('SIGCONT')
     },
     async logLines() {
       return await Promise.all(

@@ -8,6 +8,9 @@ import type { AuthScheme, Source } from './source.ts'
 // The only file of this service that reads the environment (and the secret files the
 // sources file names).
 
+/** What the envelope (Avro fields, selected headers) and a retry or DLQ move's provenance headers add to a body, at most. */
+export const envelopeHeadroomBytes = 65_536
+
 const schema = Type.Object({
   INGEST_HOST: Type.String({ default: '0.0.0.0', description: 'address of the public listener' }),
   INGEST_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'public port (Nudj delivers here)' }),
@@ -23,7 +26,11 @@ const schema = Type.Object({
     minLength: 1,
     description: 'JSON file naming each source, its auth schemes and where its secrets are',
   }),
-  INGEST_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576, description: 'larger bodies are answered 413' }),
+  INGEST_BODY_LIMIT_BYTES: Type.Integer({
+    minimum: 1024,
+    default: 524_288,
+    description: `larger bodies are answered 413; checked at startup to stay ${envelopeHeadroomBytes} bytes below the topics' max.message.bytes`,
+  }),
   INGEST_PRODUCE_TIMEOUT: Type.String({
     pattern: durationPattern,
     default: '5s',
@@ -39,6 +46,11 @@ const schema = Type.Object({
     minimum: 1,
     default: 20_000,
     description: 'shed load (503) above this many records waiting for Kafka',
+  }),
+  INGEST_MAX_PENDING_BYTES: Type.Integer({
+    minimum: 1_048_576,
+    default: 67_108_864,
+    description: 'shed load (503) above this many bytes of records waiting for Kafka',
   }),
   INGEST_RATE_LIMIT_PER_SOURCE: Type.Number({
     minimum: 0,
@@ -58,6 +70,20 @@ const schema = Type.Object({
   ...sharedServiceEnv('ingest'),
   KAFKA_LINGER: Type.String({ pattern: durationPattern, default: '2ms', description: 'how long an idle producer waits to fill a batch' }),
   KAFKA_MAX_BATCH_RECORDS: Type.Integer({ minimum: 1, default: 1000, description: 'records per produce request at most' }),
+  KAFKA_MAX_BATCH_BYTES: Type.Integer({
+    minimum: 1024,
+    default: 524_288,
+    description: "bytes per produce request at most (a larger record goes alone); checked at startup against the topics' max.message.bytes",
+  }),
+  KAFKA_PRODUCE_STALL: Type.String({
+    pattern: durationPattern,
+    default: '30s',
+    description: 'a batch unacknowledged this long makes ingest unready and replaces its producer',
+  }),
+  KAFKA_PRODUCER_DRIVER: Type.Union([Type.Literal('kafkajs'), Type.Literal('platformatic')], {
+    default: 'kafkajs',
+    description: 'the Kafka client that produces: patched kafkajs or @platformatic/kafka (docs/adr/0002-producer-client.md)',
+  }),
   KAFKA_COMPRESSION: Type.Union([Type.Literal('gzip'), Type.Literal('none')], {
     default: 'gzip',
     description: 'compression of produce batches',
@@ -74,6 +100,7 @@ export type IngestConfig = Omit<IngestEnv, 'KAFKA_BROKERS' | 'INGEST_TLS_CERT_FI
   produceTimeoutMs: number
   maxEventLoopDelayMs: number
   lingerMs: number
+  produceStallMs: number
   shutdownTimeoutMs: number
 }
 
@@ -132,6 +159,7 @@ export function loadIngestConfig(env: Record<string, string | undefined> = proce
     produceTimeoutMs: parseDuration(base.INGEST_PRODUCE_TIMEOUT),
     maxEventLoopDelayMs: parseDuration(base.INGEST_MAX_EVENT_LOOP_DELAY),
     lingerMs: parseDuration(base.KAFKA_LINGER),
+    produceStallMs: parseDuration(base.KAFKA_PRODUCE_STALL),
     shutdownTimeoutMs: parseDuration(base.SHUTDOWN_TIMEOUT),
   }
 }

@@ -53,6 +53,12 @@ export function createIngestMetrics(registry: Registry) {
       buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
       registers,
     }),
+    producerReplacements: new Counter({
+      name: 'webhooks_ingest_producer_replacements_total',
+      help: 'Kafka producers replaced (new producer id) after a failed or stalled batch, by the error that caused it',
+      labelNames: ['reason'],
+      registers,
+    }),
     inFlight: new Gauge({ name: 'webhooks_ingest_in_flight_requests', help: 'Requests being handled', registers }),
     shed: new Counter({
       name: 'webhooks_ingest_shed_total',

@@ -27,6 +27,11 @@ let ingest
 try {
   ingest = await startIngest(config, logger)
 } catch (err) {
+  if (err instanceof ConfigError) {
+    // Found against the running cluster (the topics' max.message.bytes): still a setting to fix.
+    process.stderr.write(`ingest: ${err.message}\n`)
+    process.exit(78)
+  }
   logger.fatal({ err }, 'could not start (is Kafka reachable? the schema registry?)')
   process.exit(1)
 }

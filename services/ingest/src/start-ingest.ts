@@ -1,10 +1,19 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { allCategoryTopics, createEnvelopeCodec, createRejectionCodec, rejectedTopic, topicForCategory } from '@nudj-webhooks/contracts'
-import { createBatchingProducer, createDurableProducer, createKafkaClient, ensureTopics } from '@nudj-webhooks/kafka'
+import { ConfigError } from '@nudj-webhooks/config'
+import {
+  createBatchingProducer,
+  createKafkaClient,
+  ensureTopics,
+  fetchMaxMessageBytes,
+  kafkajsProducerDriver,
+  platformaticProducerDriver,
+} from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp } from './app.ts'
+import { checkMessageLimits } from './check-message-limits.ts'
 import type { IngestConfig } from './config.ts'
 import { createIngestMetrics } from './create-ingest-metrics.ts'
 import { createLoadShedder } from './create-load-shedder.ts'
@@ -45,18 +54,32 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
   )
   logger.info(ensured, 'topics ready')
 
-  const kafkaProducer = createDurableProducer(kafka)
-  let producerConnected = false
-  kafkaProducer.on(kafkaProducer.events.CONNECT, () => (producerConnected = true))
-  kafkaProducer.on(kafkaProducer.events.DISCONNECT, () => (producerConnected = false))
-  await kafkaProducer.connect()
-  const producer = createBatchingProducer(kafkaProducer, {
-    lingerMs: config.lingerMs,
-    maxBatchRecords: config.KAFKA_MAX_BATCH_RECORDS,
-    maxPendingRecords: config.INGEST_MAX_PENDING_RECORDS,
-    compression: config.KAFKA_COMPRESSION,
-    onBatch: ({ records }) => metrics.batchRecords.observe(records),
+  const limitProblems = checkMessageLimits(await fetchMaxMessageBytes(admin, [...categoryTopics, auditTopic]), {
+    bodyLimitBytes: config.INGEST_BODY_LIMIT_BYTES,
+    maxBatchBytes: config.KAFKA_MAX_BATCH_BYTES,
   })
+  if (limitProblems.length > 0) throw new ConfigError(limitProblems)
+
+  const producer = await createBatchingProducer(
+    config.KAFKA_PRODUCER_DRIVER === 'platformatic'
+      ? platformaticProducerDriver({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID })
+      : kafkajsProducerDriver(kafka),
+    {
+      lingerMs: config.lingerMs,
+      maxBatchRecords: config.KAFKA_MAX_BATCH_RECORDS,
+      maxBatchBytes: config.KAFKA_MAX_BATCH_BYTES,
+      maxPendingRecords: config.INGEST_MAX_PENDING_RECORDS,
+      maxPendingBytes: config.INGEST_MAX_PENDING_BYTES,
+      compression: config.KAFKA_COMPRESSION,
+      stallMs: config.produceStallMs,
+      onBatch: ({ records }) => metrics.batchRecords.observe(records),
+      onReplace: ({ code, message }) => {
+        metrics.producerReplacements.inc({ reason: code })
+        logger.error({ code, reason: message }, 'replacing the Kafka producer: ingest is unready until it connects')
+      },
+    },
+  )
+  logger.info({ driver: config.KAFKA_PRODUCER_DRIVER }, 'kafka producer connected')
 
   const schemaRegistry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL })
   const envelopes = createEnvelopeCodec(schemaRegistry)
@@ -109,7 +132,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     registry,
     logger,
     readiness: [
-      { name: 'kafka-producer', check: async () => producerConnected },
+      { name: 'kafka-producer', check: async () => producer.unready() === undefined },
       { name: 'schema-registry', check: async () => (await schemaRegistry.getLatestSchemaId(`${auditTopic}-value`)) > 0 },
     ],
     documents: { '/openapi.json': openApiDocument },

@@ -45,18 +45,33 @@ export async function strimziKafkaTopic(): Promise<new (data: unknown) => { vali
   return module.KafkaTopic
 }
 
-/** Runs a command and answers its output and exit code (a non-zero exit is not thrown). */
+/**
+ * Runs a command and answers its output and exit code (a non-zero exit is not thrown). One
+ * that runs past `timeoutMs` is killed and answers code -1, with what it wrote so far.
+ */
 export async function runTool(
   file: string,
   args: string[],
   cwd = repoRoot,
   env?: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(file, args, { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 })
+    const { stdout, stderr } = await run(file, args, { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs })
     return { code: 0, stdout, stderr }
   } catch (err) {
-    const e = err as { code?: number | string; stdout?: string; stderr?: string; message: string }
+    const e = err as {
+      code?: number | string | null
+      killed?: boolean
+      signal?: string | null
+      stdout?: string
+      stderr?: string
+      message: string
+    }
+    if (e.killed === true && typeof e.code !== 'string') {
+      const stderr = `${e.stderr ?? ''}\n${file} was killed (${e.signal ?? 'no signal'}) after ${timeoutMs} ms`
+      return { code: -1, stdout: e.stdout ?? '', stderr }
+    }
     if (typeof e.code !== 'number') throw err
     return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? e.message }
   }

@@ -37,13 +37,20 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true })
 })
 
+// The build runs `pnpm install --offline --prod` of a copied tree: minutes on a loaded
+// 2-core machine. Each test allows for the build, then 40 s of readiness and the healthcheck.
+const buildTimeoutMs = 180_000
+const testTimeoutMs = buildTimeoutMs + 60_000
+
 async function build(service: string): Promise<string> {
   const out = join(work, service)
-  const { code, stdout, stderr } = await runTool('/bin/sh', [join(context, 'deploy/docker/build-app.sh'), service, out], context, {
-    ...process.env,
-    PATH: path,
-    CI: 'true',
-  })
+  const { code, stdout, stderr } = await runTool(
+    '/bin/sh',
+    [join(context, 'deploy/docker/build-app.sh'), service, out],
+    context,
+    { ...process.env, PATH: path, CI: 'true' },
+    buildTimeoutMs,
+  )
   expect(code, stdout + stderr).toBe(0)
   return out
 }
@@ -89,7 +96,7 @@ function expectOnlyRuntimeFiles(out: string, service: string): void {
 }
 
 describe('the image tree, built by deploy/docker/build-app.sh and started by deploy/docker/start.sh', () => {
-  it('ingest: only its runtime files; ready, healthy, and exits 0 on SIGTERM', { timeout: 90_000 }, async () => {
+  it('ingest: only its runtime files; ready, healthy, and exits 0 on SIGTERM', { timeout: testTimeoutMs }, async () => {
     const out = await build('ingest')
     expectOnlyRuntimeFiles(out, 'ingest')
     const [port, opsPort] = [await freePort(), await freePort()]
@@ -115,7 +122,7 @@ describe('the image tree, built by deploy/docker/build-app.sh and started by dep
 
   it(
     'analytics (a consumer with migrations): only its runtime files; ready, healthy, and exits 0 on SIGTERM',
-    { timeout: 90_000 },
+    { timeout: testTimeoutMs },
     async () => {
       const out = await build('analytics')
       expectOnlyRuntimeFiles(out, 'analytics')

@@ -66,6 +66,7 @@ let ingest: IngestProcess | undefined
 const running = new Map<Consumer, { process: ServiceProcess; group: string }>()
 const databases: FreshDatabase[] = []
 
+// 180 s: more than a service process's own 60 s readiness wait, whose error says what went wrong.
 beforeAll(async () => {
   ingest = await startIngestProcess(infra, topicPrefix, { KAFKA_TOPIC_PARTITIONS: '1' })
   // Good deliveries of both generations plus bad ones (wrong secret, tampered body, ...).
@@ -90,7 +91,7 @@ beforeAll(async () => {
     { ...process.env, NUDJ_SIM_SECRET: ingest.secret, NUDJ_SIM_GEN1_TOKEN: ingest.gen1Token },
   )
   expect(sent.code, sent.stderr).toBe(0)
-})
+}, 180_000)
 
 afterAll(async () => {
   await Promise.all([...running.values()].map(({ process }) => process.stop()))

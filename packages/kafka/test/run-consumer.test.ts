@@ -33,7 +33,8 @@ describe('runConsumer', () => {
     await harness.send([{ key: 'w1', value: 'hello' }])
     await waitFor(async () => (await effects(harness!.pool)).length === 1, { timeoutMs: 20_000 })
     expect(await effects(harness.pool)).toEqual(['w1=hello'])
-    expect(attempts).toEqual([1, 2, 3])
+    // Delivery is at least once: a rejoin can run an attempt again, so compare the set.
+    expect(new Set(attempts)).toEqual(new Set([1, 2, 3]))
   })
 
   it('sends a message that always fails to the DLQ after the schedule, with its provenance', async () => {
@@ -64,11 +65,11 @@ describe('runConsumer', () => {
 
   it('sends a fatal error (and a bug) to the DLQ at once, and a message that fails validation with every problem', async () => {
     harness = await createHarness(infra, [200, 400])
-    let calls = 0
+    const handled = new Set<string>()
     await harness.start({
       validate: (event) => (event.startsWith('invalid') ? ['data.user.id is required', 'timestamp must be a date'] : []),
       handler: async (event) => {
-        calls += 1
+        handled.add(event)
         if (event === 'fatal') throw new FatalError('UNRENDERABLE', 'cannot render')
         if (event === 'bug') throw new TypeError('x is undefined')
       },
@@ -87,24 +88,31 @@ describe('runConsumer', () => {
       [h.errorCode]: 'VALIDATION_FAILED',
       [h.errorMessage]: 'data.user.id is required; timestamp must be a date',
     })
-    expect(calls).toBe(2)
+    // The invalid message never reached the handler (a set: a rejoin can run one again).
+    expect(handled).toEqual(new Set(['fatal', 'bug']))
   })
 
   it('does not let a poison message hold up the rest of its partition', async () => {
     harness = await createHarness(infra, [5_000, 10_000], 1)
-    await harness.start({
+    // How many good effects had committed when the poison message's first retry began.
+    let doneAtRetry: number | undefined
+    const consumer = await harness.start({
       handlerTimeoutMs: 300,
       handler: async (event, ctx) => {
-        if (event === 'poison') await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve))
-        else await insert(ctx.tx, ctx.id, event)
+        if (event === 'poison') {
+          if (ctx.attempt === 2) doneAtRetry ??= (await effects(harness!.pool)).length
+          // Hangs until the runtime aborts it, then fails (as a fetch given the signal would),
+          // so that its transaction rolls back and the retry runs it again.
+          await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))))
+        } else await insert(ctx.tx, ctx.id, event)
       },
     })
+    // The group join is not part of what is measured.
+    await waitFor(() => consumer.isReady(), { timeoutMs: 20_000, message: 'the consumer did not join its groups' })
     await harness.send([{ key: 'p', value: 'poison' }, ...Array.from({ length: 5 }, (_, i) => ({ key: `g${i}`, value: `good${i}` }))])
-    // The good ones are done while the poison message waits in its 5 s retry tier.
-    await waitFor(async () => (await effects(harness!.pool)).length === 5, {
-      timeoutMs: 4_000,
-      message: 'the partition was held up by the poison message',
-    })
+    // The good ones are done while the poison message waits in its 5 s retry tier: before its retry.
+    await waitFor(() => doneAtRetry !== undefined, { timeoutMs: 20_000, message: 'the poison message was never retried' })
+    expect(doneAtRetry, 'good effects committed when the poison message was retried').toBe(5)
     expect(await effects(harness.pool)).toEqual(['g0=good0', 'g1=good1', 'g2=good2', 'g3=good3', 'g4=good4'])
   })
 
@@ -170,11 +178,15 @@ describe('runConsumer', () => {
           ?.n === 2,
       { timeoutMs: 10_000 },
     )
-    expect(sent.filter((s) => s.id === 'x2')).toEqual([{ id: 'x2', attempt: 1, unfinished: false }])
-    expect(sent.filter((s) => s.id === 'x1')).toEqual([
-      { id: 'x1', attempt: 1, unfinished: false },
-      { id: 'x1', attempt: 2, unfinished: true },
-    ])
+    // Delivery is at least once: after a rejoin the handler can run again, but only ever as
+    // the rerun of an unfinished claim, and told so.
+    const x1 = sent.filter((s) => s.id === 'x1')
+    const x2 = sent.filter((s) => s.id === 'x2')
+    expect(x2[0]).toEqual({ id: 'x2', attempt: 1, unfinished: false })
+    expect(x2.slice(1).filter((s) => !s.unfinished)).toEqual([])
+    expect(x1[0]).toEqual({ id: 'x1', attempt: 1, unfinished: false })
+    expect(x1).toContainEqual({ id: 'x1', attempt: 2, unfinished: true })
+    expect(x1.slice(1).filter((s) => !s.unfinished)).toEqual([])
   })
 
   it('applies a batch in one transaction, and isolates a bad message when the batch fails', async () => {
@@ -214,7 +226,16 @@ describe('runConsumer when a retry topic cannot be written', () => {
         resources: [{ type: 2, name: retryTopic, configEntries: [{ name: 'max.message.bytes', value }] }],
       })
     }
+    const currentMaxBytes = async (): Promise<string | undefined> =>
+      (
+        await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: 2, name: retryTopic, configNames: ['max.message.bytes'] }],
+        })
+      ).resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue
     await maxBytes('64')
+    // alterConfigs answers before the broker applies the change: start only once it shows.
+    await waitFor(async () => (await currentMaxBytes()) === '64', { timeoutMs: 10_000, message: 'max.message.bytes=64 never applied' })
     const attempts: number[] = []
     await harness.start({
       handler: async (event, ctx) => {

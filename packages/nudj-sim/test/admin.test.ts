@@ -290,7 +290,14 @@ describe('the stand-in playing the platform', () => {
     )
 
     await waitFor(() => receiver.received.length >= 5, { timeoutMs: 10_000 })
-    const delivered = ((await client.listLogs({ status: 'delivered' })) as Gen2LogRecord[]).map((l) => l.deliveryId)
+    // The receiver records a request before it answers; the log says delivered only after the answer.
+    const delivered = await waitFor(
+      async () => {
+        const logs = ((await client.listLogs({ status: 'delivered' })) as Gen2LogRecord[]).map((l) => l.deliveryId)
+        return logs.length >= 5 ? logs : undefined
+      },
+      { timeoutMs: 10_000, message: 'fewer than 5 deliveries were logged as delivered' },
+    )
     controller.abort()
     expect(await running).toBe(0)
 

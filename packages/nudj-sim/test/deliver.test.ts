@@ -87,7 +87,10 @@ describe('deliver', () => {
       [2, 'timed out after 100 ms', true],
       [3, 'timed out after 100 ms', true],
     ])
-    expect(silent.received).toHaveLength(3)
+    // The server records a request once it has read all of it; on a stalled event loop the
+    // 100 ms abort can come first, so not every attempt is recorded.
+    expect(silent.received.length).toBeGreaterThanOrEqual(1)
+    expect(silent.received.length).toBeLessThanOrEqual(3)
   })
 
   it('does not follow a redirect and treats it as permanent', async () => {

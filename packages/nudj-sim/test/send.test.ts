@@ -73,7 +73,8 @@ describe('nudj-sim send (the command)', () => {
       )
     })
 
-  it('sends 10,000 events of both generations at the chosen rate and prints the report as JSON', async () => {
+  // 150 s: more than the command's own 120 s limit, so that a slow run ends there and not in vitest.
+  it('sends 10,000 events of both generations at the chosen rate and prints the report as JSON', { timeout: 150_000 }, async () => {
     receiver = await startReceiver({ secret, gen1Token })
     const { code, stdout } = await run(
       ['send', '--url', receiver.url, '--count', '10000', '--rate', '5000', '--concurrency', '64', '--json'],

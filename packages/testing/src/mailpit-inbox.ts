@@ -34,7 +34,9 @@ export function createMailpitInbox(apiUrl: string) {
           const found = await search(query)
           return found.length >= count ? found : undefined
         },
-        { timeoutMs, message: `fewer than ${count} message(s) matching ${query} arrived within ${timeoutMs} ms` },
+        // One slow or failed search (the shared Mailpit holds many messages) is not a verdict:
+        // search again until the deadline, and name the last error if it never succeeds.
+        { timeoutMs, retryErrors: true, message: `fewer than ${count} message(s) matching ${query} arrived within ${timeoutMs} ms` },
       )
     },
   }

@@ -45,12 +45,8 @@ export async function startServiceProcess({
   const opsUrl = `http://127.0.0.1:${opsPort}`
   const logLines: string[] = []
   let child: ChildProcess | undefined
-
-  async function exited(): Promise<number | null> {
-    const current = child
-    if (!current || current.exitCode !== null || current.signalCode !== null) return current?.exitCode ?? null
-    return await new Promise((resolve) => current.once('exit', (code) => resolve(code)))
-  }
+  /** The exit code, once the process has exited and all its output is in `logLines`. */
+  let closed: Promise<number | null> = Promise.resolve(null)
 
   async function start(): Promise<void> {
     const current = spawn(process.execPath, [join(repoRoot, `services/${service}/src/main.ts`)], {
@@ -58,6 +54,8 @@ export async function startServiceProcess({
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     child = current
+    // 'close', not 'exit': only then have stdout and stderr been read to the end.
+    closed = new Promise((resolve) => current.once('close', (code) => resolve(code)))
     for (const stream of [current.stdout, current.stderr]) {
       let rest = ''
       stream.setEncoding('utf8')
@@ -66,14 +64,28 @@ export async function startServiceProcess({
         rest = lines.pop() ?? ''
         logLines.push(...lines)
       })
+      stream.on('end', () => {
+        if (rest !== '') logLines.push(rest)
+        rest = ''
+      })
     }
-    await waitFor(
-      async () => {
-        if (current.exitCode !== null) throw new Error(`${service} exited with ${current.exitCode}:\n${logLines.slice(-20).join('\n')}`)
-        return (await fetch(`${opsUrl}/readyz`).catch(() => undefined))?.ok === true
-      },
-      { timeoutMs: readyTimeoutMs, intervalMs: 100, message: `${service} was not ready within ${readyTimeoutMs} ms` },
-    )
+    const hasExited = (): boolean => current.exitCode !== null || current.signalCode !== null
+    try {
+      await waitFor(
+        async () => {
+          if (hasExited()) throw new Error(`${service} exited with ${current.exitCode ?? current.signalCode} before it was ready`)
+          // A listener that accepts but never answers must not hang the wait.
+          const response = await fetch(`${opsUrl}/readyz`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined)
+          return response?.ok === true
+        },
+        { timeoutMs: readyTimeoutMs, intervalMs: 100, message: `${service} was not ready within ${readyTimeoutMs} ms` },
+      )
+    } catch (err) {
+      // Not left running: it would keep its ports and connections for the rest of the run.
+      if (!hasExited()) current.kill('SIGKILL')
+      await closed
+      throw new Error(`${(err as Error).message}; its last output:\n${logLines.slice(-20).join('\n')}`, { cause: err })
+    }
   }
 
   await start()
@@ -83,11 +95,11 @@ export async function startServiceProcess({
     child: () => child!,
     async stop() {
       child?.kill('SIGTERM')
-      return await exited()
+      return await closed
     },
     async kill() {
       child?.kill('SIGKILL')
-      await exited()
+      await closed
     },
     start,
   }
@@ -123,6 +135,9 @@ export async function startIngestProcess(infra: Infra, topicPrefix: string, env:
       NUDJ_DEV_GEN2_SECRET: secret,
       NUDJ_DEV_GEN1_AUTHORIZATION: `Bearer ${gen1Token}`,
       LOG_LEVEL: 'info',
+      // The load shedder's 250 ms default answers 503 whenever a loaded test machine stalls
+      // the event loop; tests that shed on purpose pass their own value.
+      INGEST_MAX_EVENT_LOOP_DELAY: '30s',
       ...env,
     },
   })

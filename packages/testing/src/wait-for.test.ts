@@ -22,3 +22,24 @@ describe('waitFor', () => {
     expect(calls).toBe(1)
   })
 })
+
+describe('waitFor with retryErrors', () => {
+  it('treats a throw as "not yet" and resolves once the condition holds', async () => {
+    let calls = 0
+    const flaky = (): string => {
+      calls += 1
+      if (calls < 3) throw new Error('not reachable yet')
+      return 'reached'
+    }
+    expect(await waitFor(flaky, { timeoutMs: 1000, intervalMs: 1, retryErrors: true })).toBe('reached')
+  })
+
+  it('names the last error when it times out', async () => {
+    const failing = (): boolean => {
+      throw new Error('connection refused')
+    }
+    await expect(waitFor(failing, { timeoutMs: 20, intervalMs: 5, message: 'never', retryErrors: true })).rejects.toThrow(
+      'never (last error: connection refused)',
+    )
+  })
+})

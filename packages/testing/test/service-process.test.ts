@@ -5,6 +5,7 @@ import { startIngestProcess, uniqueName } from '../src/index.ts'
 const infra = inject('infra')
 
 describe('startIngestProcess', () => {
+  // 120 s: more than the process's own 60 s readiness wait, whose error says what went wrong.
   it('runs the real ingest as a process that accepts both generations and exits 0 on SIGTERM', async () => {
     const ingest = await startIngestProcess(infra, uniqueName('svcproc'))
     try {
@@ -24,5 +25,5 @@ describe('startIngestProcess', () => {
     }
     expect(ingest.logLines.some((line) => line.includes('"msg":"listening"') || line.includes('listening'))).toBe(true)
     expect(ingest.logLines.join('\n')).not.toContain(ingest.secret)
-  })
+  }, 120_000)
 })

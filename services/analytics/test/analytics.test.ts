@@ -36,12 +36,13 @@ type Summary = {
   points: Record<string, number>
 }
 
+// 180 s: more than a service process's own 60 s readiness wait, whose error says what went wrong.
 beforeAll(async () => {
   db = await createFreshDatabase(infra.databaseUrl, 'analytics')
   ingest = await startIngestProcess(infra, prefix)
   config = testConfig(infra, { databaseUrl: db.url, topicPrefix: prefix, group: uniqueName('analytics') })
   analytics = await startTestAnalytics(config)
-})
+}, 180_000)
 
 afterAll(async () => {
   await analytics?.close()

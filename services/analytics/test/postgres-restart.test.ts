@@ -12,13 +12,14 @@ let ingest: IngestProcess
 let analytics: RunningAnalytics
 const prefix = uniqueName('analytics-pg')
 
+// 180 s: more than a service process's own 60 s readiness wait, whose error says what went wrong.
 beforeAll(async () => {
   postgres = await startDisposablePostgres()
   ingest = await startIngestProcess(infra, prefix)
   analytics = await startTestAnalytics(
     testConfig(infra, { databaseUrl: postgres.url, topicPrefix: prefix, group: uniqueName('analytics') }),
   )
-})
+}, 180_000)
 
 afterAll(async () => {
   await analytics?.close()
@@ -51,8 +52,14 @@ it('loses and doubles nothing when Postgres restarts mid-stream', async () => {
   await waitFor(() => acknowledged >= 120, { timeoutMs: 20_000 })
   await postgres.stop()
   await waitFor(() => acknowledged >= 260, { timeoutMs: 20_000 })
-  const metrics = await (await fetch(`${analytics.opsAddress}/metrics`)).text()
-  expect(metrics).toMatch(/webhooks_consumer_paused_partitions\{[^}]*reason="outage"[^}]*\} [1-9]/)
+  // The consumer lags ingest, and pauses only once a batch has failed against the stopped database.
+  await waitFor(
+    async () =>
+      /webhooks_consumer_paused_partitions\{[^}]*reason="outage"[^}]*\} [1-9]/.test(
+        await (await fetch(`${analytics.opsAddress}/metrics`, { signal: AbortSignal.timeout(5_000) })).text(),
+      ),
+    { timeoutMs: 20_000, message: 'the consumer never paused a partition for the Postgres outage' },
+  )
   await postgres.start()
   await sending
 
@@ -84,4 +91,4 @@ it('loses and doubles nothing when Postgres restarts mid-stream', async () => {
   }
   const dlq = await (await fetch(`${analytics.opsAddress}/metrics`)).text()
   expect(dlq).not.toMatch(/webhooks_consumer_dlq_total\{[^}]*\} [1-9]/)
-})
+}, 150_000)

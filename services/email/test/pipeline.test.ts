@@ -21,6 +21,7 @@ import { searchAll } from './email-harness.ts'
 const infra = inject('infra')
 const routes = JSON.parse(readFileSync(new URL('../routes.json', import.meta.url), 'utf8')) as Record<string, { enabled: boolean }>
 
+// 180 s: it starts service processes (each may use its own 60 s readiness wait) before the waits below.
 it('gives each routed webhook id of simulated Nudj traffic at most one email, and exactly one when it names its user’s address', async () => {
   const prefix = uniqueName('nudj_webhooks')
   // Message-IDs under a domain of this run pick out its emails in the shared inbox.
@@ -98,4 +99,4 @@ it('gives each routed webhook id of simulated Nudj traffic at most one email, an
     await pool.end()
     await db.drop()
   }
-})
+}, 180_000)

@@ -35,9 +35,12 @@ describe('recipients: the contact table and suppressions', () => {
 
     const before = await email.metric('webhooks_email_no_recipient_total')
     await email.send(gen2('challenge.completed', { user: { id: `usr-unknown-${run}` }, challenge: { id: 'c9' } }), `wh-${run}-none`)
-    await waitFor(async () => (await email.metric('webhooks_email_no_recipient_total')) === before + 1, { timeoutMs: 20_000 })
-    const { rows } = await email.pool.query('SELECT state FROM email_sends WHERE webhook_id = $1', [`wh-${run}-none`])
-    expect(rows).toEqual([{ state: 'no_recipient' }])
+    // The metric moves before the ledger's row commits: wait for the row itself.
+    const sends = async (): Promise<{ state: string }[]> =>
+      (await email.pool.query<{ state: string }>('SELECT state FROM email_sends WHERE webhook_id = $1', [`wh-${run}-none`])).rows
+    await waitFor(async () => (await sends())[0]?.state === 'no_recipient', { timeoutMs: 20_000 })
+    expect(await sends()).toEqual([{ state: 'no_recipient' }])
+    expect(await email.metric('webhooks_email_no_recipient_total')).toBe(before + 1)
     // Acknowledged, not retried: nothing went to a retry topic.
     expect(await email.metric('webhooks_consumer_retries_total')).toBe(0)
   })

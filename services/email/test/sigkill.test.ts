@@ -18,6 +18,7 @@ import { createSender, gen2, searchAll } from './email-harness.ts'
 const infra = inject('infra')
 const partitions = 2
 
+// 180 s: it starts service processes (each may use its own 60 s readiness wait) before the waits below.
 it('loses no email and repeats only sends caught mid-way when the process is killed and restarted', async () => {
   const prefix = uniqueName('email_kill')
   const run = uniqueName('k').replace(/_/g, '-')
@@ -80,4 +81,4 @@ it('loses no email and repeats only sends caught mid-way when the process is kil
     await pool.end()
     await db.drop()
   }
-})
+}, 180_000)

@@ -50,6 +50,8 @@ describe('SMTP failures', () => {
     await inbox.waitForMessages(`to:"${address('down')}"`, 1, 30_000)
     await waitFor(async () => (await email.metric('webhooks_consumer_paused_partitions', 'reason="outage"')) === 0, { timeoutMs: 10_000 })
     expect(await email.metric('webhooks_consumer_dlq_total')).toBe(0)
+    // The ledger records the send after SMTP accepted it: wait for the row, not the inbox.
+    await waitFor(async () => (await sendRow(`wh-${run}-down`))?.state === 'sent', { timeoutMs: 10_000 })
     // Refused connections never carried the message: the send after the outage is not a resend.
     expect(await sendRow(`wh-${run}-down`)).toMatchObject({ state: 'sent', resumed: false })
   })
@@ -81,11 +83,13 @@ describe('SMTP failures', () => {
     await mailpit!.failRecipients(451, 100)
     const before = await email.metric('webhooks_email_failed_total', 'kind="transient"')
     await email.send(completed('transient'), id)
-    await waitFor(async () => (await email.metric('webhooks_email_failed_total', 'kind="transient"')) > before, { timeoutMs: 20_000 })
-    expect((await sendRow(id))?.state).toBe('deferred')
+    // The metric moves before the ledger's write commits: wait for the row itself.
+    await waitFor(async () => (await sendRow(id))?.state === 'deferred', { timeoutMs: 20_000 })
+    expect(await email.metric('webhooks_email_failed_total', 'kind="transient"')).toBeGreaterThan(before)
     await mailpit!.failRecipients(451, 0)
     const inbox = createMailpitInbox(mailpit!.apiUrl)
     await inbox.waitForMessages(`to:"${address('transient')}"`, 1, 20_000)
+    await waitFor(async () => (await sendRow(id))?.state === 'sent', { timeoutMs: 10_000 })
     expect(await email.metric('webhooks_consumer_retries_total')).toBeGreaterThanOrEqual(1)
     expect(await email.metric('webhooks_consumer_dlq_total')).toBe(1) // only the permanent one
     // A definite 4xx refusal means the first attempt never reached the inbox: not a resend.

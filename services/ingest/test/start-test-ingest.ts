@@ -72,6 +72,9 @@ export async function startTestIngest(
     TEST_SECRET_PREVIOUS: secrets.previous,
     TEST_GEN1_AUTH: `Bearer ${secrets.gen1}`,
     TEST_STANDARD_SECRET: secrets.standard,
+    // Ingest runs on the test's own event loop here: the load shedder's 250 ms default would
+    // answer 503 on any stall of a loaded test machine. Tests of shedding pass their own value.
+    INGEST_MAX_EVENT_LOOP_DELAY: '30s',
     ...env,
   })
   const logLines: string[] = []

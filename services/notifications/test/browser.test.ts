@@ -11,6 +11,7 @@ let service: RunningNotifications
 let browser: Browser
 const user = users[11]!
 
+// 180 s: more than a service process's own 60 s readiness wait, whose error says what went wrong.
 beforeAll(async () => {
   suite = await createSuite(infra)
   ;[ingest, service, browser] = await Promise.all([
@@ -19,7 +20,7 @@ beforeAll(async () => {
     // Debian's chromium, headless; no sandbox because tests run as root in CI containers.
     chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] }),
   ])
-})
+}, 180_000)
 afterAll(async () => {
   await Promise.allSettled([browser?.close(), service?.close(), ingest?.stop()])
   await suite?.database.drop()

@@ -11,6 +11,7 @@ let ingest: IngestProcess
 let service: RunningNotifications
 let chat: Awaited<ReturnType<typeof startChatReceiver>>
 
+// 180 s: more than a service process's own 60 s readiness wait, whose error says what went wrong.
 beforeAll(async () => {
   suite = await createSuite(infra)
   // The receiver fails twice (503) before it accepts anything.
@@ -23,7 +24,7 @@ beforeAll(async () => {
       NOTIFICATIONS_BURST_WINDOW: '1h',
     }),
   ])
-})
+}, 180_000)
 afterAll(async () => {
   await Promise.allSettled([service?.close(), ingest?.stop(), chat?.close()])
   await suite?.database.drop()

@@ -16,13 +16,14 @@ const user = users[5]!
 
 type Page = { items: { id: string; webhookId: string; readAt: string | null }[]; nextBefore: string | null }
 
+// 180 s: more than a service process's own 60 s readiness wait, whose error says what went wrong.
 beforeAll(async () => {
   suite = await createSuite(infra)
   ;[ingest, service] = await Promise.all([
     startIngestProcess(infra, suite.topicPrefix, { KAFKA_TOPIC_PARTITIONS: '3' }),
     startInProcess(infra, suite),
   ])
-})
+}, 180_000)
 afterAll(async () => {
   await Promise.allSettled([service?.close(), ingest?.stop()])
   await suite?.database.drop()

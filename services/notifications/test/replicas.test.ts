@@ -1,4 +1,5 @@
 import { freePort, startIngestProcess, startServiceProcess, waitFor, type IngestProcess, type ServiceProcess } from '@nudj-webhooks/testing'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createSuite, sendEvent, serviceEnv, tokenFor, users, type Suite } from './harness.ts'
 import { openStream, type OpenStream } from './open-stream.ts'
@@ -24,15 +25,37 @@ async function createdBy(replica: { process: ServiceProcess }): Promise<number> 
   return [...text.matchAll(/^webhooks_notifications_created_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0)
 }
 
+/** Notifications in the suite's database (the ledger keeps them exact). */
+async function rowCount(): Promise<number> {
+  const client = new pg.Client({ connectionString: suite.database.url })
+  await client.connect()
+  try {
+    return (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM notifications')).rows[0]!.n
+  } finally {
+    await client.end()
+  }
+}
+
+/**
+ * Waits until `count` notifications were created. The metric can overshoot (a batch whose
+ * COMMIT failed is counted again when retried), so it is waited on with >=; the rows cannot.
+ */
+async function waitForAll(count: number): Promise<void> {
+  await waitFor(async () => (await createdBy(replicas[0]!)) + (await createdBy(replicas[1]!)) >= count, { timeoutMs: 30_000 })
+  await waitFor(async () => (await rowCount()) >= count, { timeoutMs: 10_000 })
+  expect(await rowCount()).toBe(count)
+}
+
 const webhookIds = (stream: OpenStream) => stream.events.map((e) => (JSON.parse(e.data) as { webhookId: string }).webhookId)
 
+// 180 s: more than a service process's own 60 s readiness wait, whose error says what went wrong.
 beforeAll(async () => {
   suite = await createSuite(infra)
   ingest = await startIngestProcess(infra, suite.topicPrefix, { KAFKA_TOPIC_PARTITIONS: '3' })
   // One after the other: two first starts racing to create the same topics prove nothing here.
   replicas.push(await startReplica())
   replicas.push(await startReplica())
-})
+}, 180_000)
 afterAll(async () => {
   await Promise.allSettled([ingest?.stop(), ...replicas.map(async (r) => await r.process.stop())])
   await suite?.database.drop()
@@ -56,11 +79,11 @@ describe('two replicas', () => {
     ] as const
     const sent: string[] = []
     for (const name of names) sent.push(await sendEvent(ingest, name, user))
-    await waitFor(async () => (await createdBy(a)) + (await createdBy(b)) === sent.length, { timeoutMs: 30_000 })
+    await waitForAll(sent.length)
     // Until each replica has consumed some (keys land on partitions at random), send more.
     while (((await createdBy(a)) === 0 || (await createdBy(b)) === 0) && sent.length < 30) {
       sent.push(await sendEvent(ingest, 'points.awarded', user))
-      await waitFor(async () => (await createdBy(a)) + (await createdBy(b)) === sent.length, { timeoutMs: 30_000 })
+      await waitForAll(sent.length)
     }
     expect(await createdBy(a)).toBeGreaterThan(0)
     expect(await createdBy(b)).toBeGreaterThan(0)

@@ -15,13 +15,14 @@ const streamUrl = (userId: string): string => `${service.address}/v1/users/${use
 const parsed = (stream: OpenStream) =>
   stream.events.map((e) => ({ id: e.id, ...(JSON.parse(e.data) as { webhookId: string; rule: string }) }))
 
+// 180 s: more than a service process's own 60 s readiness wait, whose error says what went wrong.
 beforeAll(async () => {
   suite = await createSuite(infra)
   ;[ingest, service] = await Promise.all([
     startIngestProcess(infra, suite.topicPrefix, { KAFKA_TOPIC_PARTITIONS: '3' }),
     startInProcess(infra, suite),
   ])
-})
+}, 180_000)
 afterAll(async () => {
   await Promise.allSettled([service?.close(), ingest?.stop()])
   await suite?.database.drop()

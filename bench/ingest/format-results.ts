@@ -39,15 +39,17 @@ export function formatResultsTable(variants: Record<string, VariantFigures>): st
 
 export type Ratio = { rps: number; p99_ms: number }
 
-/** ingest against each reference it was run with: above 1 means ingest had more of it. */
+/** Each ingest variant against each reference it was run with: above 1 means ingest had more of it. */
 export function ingestRatios(variants: Record<string, VariantFigures>): Record<string, Ratio> {
-  const ingest = variants.ingest
   const ratios: Record<string, Ratio> = {}
-  if (ingest === undefined) return ratios
-  for (const reference of ['naive-kafkajs', 'fastify-bare', 'go-franz']) {
-    const other = variants[reference]
-    if (other === undefined || other.rps === 0 || other.p99_ms === 0) continue
-    ratios[`ingest/${reference}`] = { rps: round(ingest.rps / other.rps), p99_ms: round(ingest.p99_ms / other.p99_ms) }
+  for (const name of ['ingest', 'ingest-platformatic']) {
+    const ingest = variants[name]
+    if (ingest === undefined) continue
+    for (const reference of ['naive-kafkajs', 'fastify-bare', 'go-franz', 'ingest']) {
+      const other = variants[reference]
+      if (reference === name || other === undefined || other.rps === 0 || other.p99_ms === 0) continue
+      ratios[`${name}/${reference}`] = { rps: round(ingest.rps / other.rps), p99_ms: round(ingest.p99_ms / other.p99_ms) }
+    }
   }
   return ratios
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 
-export const variantNames = ['fastify-bare', 'naive-kafkajs', 'go-franz', 'ingest'] as const
+export const variantNames = ['fastify-bare', 'naive-kafkajs', 'go-franz', 'ingest', 'ingest-platformatic'] as const
 export type VariantName = (typeof variantNames)[number]
 
 export type BenchArgs = {

@@ -1,4 +1,4 @@
-// The ingest benchmark: four HTTP→Kafka variants measured one after another in one run,
+// The ingest benchmark: five HTTP→Kafka variants (ingest with each producer driver) measured one after another in one run,
 // on loopback against the local stack. What it measures and how to read it: bench/README.md.
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -24,6 +24,7 @@ const buildDir = join(repoRoot, 'bench', '.build')
 const resultsFile = join(repoRoot, 'bench', 'results', 'ingest.json')
 const ingestMain = join(repoRoot, 'services', 'ingest', 'src', 'main.ts')
 const source = 'bench'
+const isIngest = (name: VariantName): boolean => name === 'ingest' || name === 'ingest-platformatic'
 
 async function main(argv: string[]): Promise<number> {
   let args: BenchArgs
@@ -37,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(benchUsage)
     return 0
   }
-  if (args.variants.includes('ingest') && !existsSync(ingestMain)) {
+  if (args.variants.some(isIngest) && !existsSync(ingestMain)) {
     console.error(`bench:ingest: ${ingestMain} does not exist yet; leave ingest out, e.g. --variants fastify-bare,naive-kafkajs,go-franz`)
     return 2
   }
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   say(`${pool.length} signed gen-2 requests, ${meanBytes} bytes of body on average`)
 
   const topicOf = (name: VariantName): string => `bench.ingest.${name}`
-  await createBenchTopics(args.brokers, args.variants.filter((v) => v !== 'ingest').map(topicOf))
+  await createBenchTopics(args.brokers, args.variants.filter((v) => !isIngest(v)).map(topicOf))
   if (args.variants.includes('go-franz')) {
     say('building go-franz')
     await buildGoFranz(repoRoot, buildDir)
@@ -83,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
         connections: args.connections,
         durationS: args.durationS,
         warmupS: args.warmupS,
-        halfRate: name === 'ingest',
+        halfRate: isIngest(name),
         say,
       })
     }

@@ -44,6 +44,7 @@ export function variantSpec(name: VariantName, ctx: VariantContext): VariantSpec
         logFile,
       }
     case 'ingest':
+    case 'ingest-platformatic':
       return {
         name,
         command: process.execPath,
@@ -57,6 +58,7 @@ export function variantSpec(name: VariantName, ctx: VariantContext): VariantSpec
           SCHEMA_REGISTRY_URL: ctx.registryUrl,
           INGEST_SOURCES_FILE: ctx.sourcesFile,
           BENCH_SECRET: ctx.secret,
+          KAFKA_PRODUCER_DRIVER: name === 'ingest' ? 'kafkajs' : 'platformatic',
         },
         readyUrl: `http://127.0.0.1:${ctx.opsPort}/readyz`,
         logFile,

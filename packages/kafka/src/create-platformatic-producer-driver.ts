@@ -1,4 +1,3 @@
-import { compatibilityPartitioner, ProduceAcks, Producer, stringSerializer } from '@platformatic/kafka'
 import { ProduceError, type CreateProducerDriver, type ProducerDriver, type ProducerDriverOptions } from './producer-driver.ts'
 
 /**
@@ -15,6 +14,8 @@ import { ProduceError, type CreateProducerDriver, type ProducerDriver, type Prod
  */
 export function platformaticProducerDriver({ brokers, clientId }: ProducerDriverOptions): CreateProducerDriver {
   return async (): Promise<ProducerDriver> => {
+    // Loaded on first use: every service imports this package, few of them produce through it.
+    const { compatibilityPartitioner, ProduceAcks, Producer, stringSerializer } = await import('@platformatic/kafka')
     const producer = new Producer<Buffer, Buffer, string, string>({
       clientId,
       bootstrapBrokers: brokers,

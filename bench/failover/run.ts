@@ -15,6 +15,7 @@ import { accountFailover, type DeliveryRecord } from './failover-accounting.ts'
 import { failoverFlags, failoverOptions, failoverUsage } from './failover-options.ts'
 import { chooseVictim } from './choose-victim.ts'
 import { leadersByNode, prepareTopics } from './prepare-topics.ts'
+import { productShedding } from '../lib/product-shedding.ts'
 
 const buildDir = join(repoRoot, 'bench', '.build')
 const say = (line: string): void => console.log(`bench:failover: ${line}`)
@@ -60,7 +61,11 @@ async function main(argv: string[]): Promise<number> {
     const prefix = `bench.failover.${Date.now()}`
     const topics = await prepareTopics(cluster.brokers, prefix, o.partitions)
     say(`${topics.topics.length} topics, ${o.partitions} partitions, replication 3, min.insync.replicas ${topics.min_insync_replicas}`)
-    ingest = await startIngestProcess(infra, prefix, { KAFKA_REPLICATION_FACTOR: '3', KAFKA_TOPIC_PARTITIONS: String(o.partitions) })
+    ingest = await startIngestProcess(infra, prefix, {
+      ...productShedding,
+      KAFKA_REPLICATION_FACTOR: '3',
+      KAFKA_TOPIC_PARTITIONS: String(o.partitions),
+    })
     const victim = await chooseVictim(cluster, topics.topics, parsed.flags['kill-partition-leader'] ? 'partition-leader' : 'controller')
     say(
       `victim: node ${victim.node} (${victim.reason}); quorum leader ${victim.quorum_leader}, partition leaders ${JSON.stringify(victim.leaders_before)}`,

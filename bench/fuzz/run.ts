@@ -14,6 +14,7 @@ import { createHostileRequests } from './hostile-requests.ts'
 import { runSchemathesis } from './run-schemathesis.ts'
 import { sendHostile } from './send-hostile.ts'
 import { goodBodies, sendControls } from './send-controls.ts'
+import { productShedding } from '../lib/product-shedding.ts'
 
 const say = (line: string): void => console.log(`bench:fuzz: ${line}`)
 
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   const began = performance.now()
   const prefix = `bench.fuzz.${Date.now()}`
   // Rate limits are off (ingest's default, said here on purpose) so that requests reach verification.
-  const env = { INGEST_RATE_LIMIT_PER_SOURCE: '0', INGEST_RATE_LIMIT_PER_ADDRESS: '0', LOG_LEVEL: 'info' }
+  const env = { ...productShedding, INGEST_RATE_LIMIT_PER_SOURCE: '0', INGEST_RATE_LIMIT_PER_ADDRESS: '0', LOG_LEVEL: 'info' }
   say(`starting ingest (topics ${prefix}.*; rate limits off)`)
   const ingest = await startIngestProcess(infra, prefix, env)
   // Interrupted (Ctrl-C, SIGTERM): exit through the 'exit' handler, which ends ingest (its topics stay; delete them by prefix).

@@ -17,6 +17,7 @@ import {
   type DisposableMailpit,
 } from '@nudj-webhooks/testing'
 import { assertLoopback } from './local-infra.ts'
+import { productShedding } from './product-shedding.ts'
 
 export type ConsumerName = 'analytics' | 'email' | 'notifications'
 export const consumerNames: ConsumerName[] = ['analytics', 'email', 'notifications']
@@ -81,7 +82,11 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     const topicPrefix = `bench.pipeline.${run}`
     const emailDomain = `bench-${run}.pipeline.local`
     const tokenSecret = randomBytes(32).toString('base64url')
-    const ingest = await startIngestProcess(infra, topicPrefix, { KAFKA_TOPIC_PARTITIONS: String(o.partitions), LOG_LEVEL: 'warn' })
+    const ingest = await startIngestProcess(infra, topicPrefix, {
+      ...productShedding,
+      KAFKA_TOPIC_PARTITIONS: String(o.partitions),
+      LOG_LEVEL: 'warn',
+    })
     closers.push(() => ingest.stop())
     o.say(`ingest up at ${ingest.url}`)
     const consumers = {} as Pipeline['consumers']

@@ -21,6 +21,7 @@ import { describeMachine } from '../ingest/describe-machine.ts'
 import { openManyStreams } from './count-sse-capacity.ts'
 import { openSse } from './open-sse.ts'
 import { sendPaced } from './send-paced.ts'
+import { productShedding } from '../lib/product-shedding.ts'
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const { values } = parseArgs({
@@ -64,7 +65,7 @@ const secret = Buffer.from(`bench-${uniqueName('secret')}-0123456789abcdef`)
 const tokenFor = (userId: string): string => signUserToken(secret, userId, 3600)
 const [port, opsPort] = [await freePort(), await freePort()]
 say(`starting ingest and notifications (topics ${topicPrefix}.*)`)
-const ingest = await startIngestProcess(infra, topicPrefix, { LOG_LEVEL: 'warn' })
+const ingest = await startIngestProcess(infra, topicPrefix, { ...productShedding, LOG_LEVEL: 'warn' })
 const service = await startServiceProcess({
   service: 'notifications',
   opsPort,

@@ -150,3 +150,89 @@ describe.each(drivers)('the durable batching producer (%s) across a leader failu
     expect(['before', ...after].every((key) => keys.has(key))).toBe(true)
   }, 120_000)
 })
+
+describe('patched kafkajs when a topic gains partitions while a batch is retried', () => {
+  it('sends every message to the partition of its first attempt, so none is taken as acknowledged', async () => {
+    // What kafkajs did between attempts is only visible in its own (debug) log: keep the produce lines.
+    const log: { message: string; broker?: string; at: number }[] = []
+    const kafka = new Kafka({
+      brokers: cluster.brokers,
+      logLevel: logLevel.DEBUG,
+      logCreator: () => (entry) => {
+        const { message, broker } = entry.log as { message: string; broker?: string }
+        if (/^(Request|Response) Produce|^Failed to send messages/.test(message)) log.push({ message, broker, at: performance.now() })
+      },
+    })
+    const admin = new Kafka({ brokers: cluster.brokers.slice(1), logLevel: logLevel.NOTHING }).admin()
+    await admin.connect()
+    const topic = uniqueName('grow')
+    // Three partitions, one on each node alone: node 1's can only be written while node 1 lives.
+    await admin.createTopics({
+      topics: [
+        {
+          topic,
+          replicaAssignment: [2, 1, 3].map((node, partition) => ({ partition, replicas: [node] })),
+          configEntries: [{ name: 'min.insync.replicas', value: '1' }],
+        },
+      ],
+      waitForLeaders: true,
+    })
+    const producer = await createBatchingProducer(kafkajsProducerDriver(kafka), {
+      lingerMs: 5,
+      maxBatchRecords: 1000,
+      maxBatchBytes: 512 * 1024,
+      maxPendingRecords: 10_000,
+      maxPendingBytes: 64 * 1024 * 1024,
+      compression: 'none',
+      stallMs: 120_000,
+    })
+    await producer.send({ topic, key: 'warm-up', value: Buffer.from('connects to every broker') })
+    const [node1, node2, node3] = cluster.nodes.map((n) => n.address)
+
+    cluster.freeze(1)
+    const keys = Array.from({ length: 60 }, (_, i) => `key-${i}`)
+    const acknowledged = Promise.all(keys.map(async (key) => await producer.send({ topic, key, value: Buffer.from(key) })))
+    // Nodes 2 and 3 have acknowledged their partitions of the batch; node 1's part hangs.
+    const sentAt = log.length
+    await waitFor(
+      () => {
+        const since = log.slice(sentAt)
+        return (
+          [node2, node3].every((b) => since.some((e) => e.message.startsWith('Response Produce') && e.broker === b)) &&
+          since.some((e) => e.message.startsWith('Request Produce') && e.broker === node1)
+        )
+      },
+      { timeoutMs: 20_000, message: 'the batch did not reach all three nodes' },
+    )
+    await cluster.kill(1)
+    // The admin may still take the dead node for the controller: try again until the topic has four.
+    await waitFor(
+      async () => {
+        try {
+          await admin.createPartitions({ topicPartitions: [{ topic, count: 4, assignments: [[2]] }] })
+        } catch (err) {
+          if ((await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length !== 4) throw err
+        }
+        return true
+      },
+      { timeoutMs: 30_000, retryErrors: true, message: 'could not add a partition with node 1 dead' },
+    )
+    // Two more attempts after the topic grew: each refreshes metadata, and published kafkajs
+    // placed the messages again over four partitions on each one.
+    const grownAt = performance.now()
+    await waitFor(() => log.filter((e) => e.at > grownAt && e.message.startsWith('Failed to send messages')).length >= 2, {
+      timeoutMs: 30_000,
+      message: 'the producer did not retry after the topic grew',
+    })
+    await cluster.restart(1)
+    await acknowledged
+    await producer.close()
+
+    // Everything the topic holds, then which acknowledged keys are not in it (published kafkajs: several).
+    const stored = (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0)
+    const records = await consumeUntil(kafka, { topics: [topic], groupId: uniqueName('grow-check'), until: (r) => r.length >= stored })
+    const keysStored = new Set(records.map((r) => r.message.key?.toString()))
+    expect(keys.filter((key) => !keysStored.has(key))).toEqual([])
+    await admin.disconnect()
+  }, 180_000)
+})

@@ -43,6 +43,25 @@ describe('validateNudjEvent', () => {
     ])
   })
 
+  it('describes a hostile value in a few characters, however deep or wide (never a stack overflow)', () => {
+    const depth = 200_000
+    const deep = `{"event":"reward.earned","timestamp":"2026-04-17T14:30:00.000Z","data":{"user":{"id":${'['.repeat(depth)}${']'.repeat(depth)}},"reward":{"id":"r1"}}}`
+    expect(validateNudjEvent(normalizeNudjWebhook(deep, {}))).toEqual([
+      { path: 'data.user.id', message: 'must be a non-empty string or a number, got [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[...' },
+    ])
+    const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, 'x'.repeat(100)]))
+    expect(
+      validate({ event: 'points.awarded', timestamp: '2026-04-17T14:30:00.000Z', data: { user: { id: 'u1' }, points: { amount: wide } } }),
+    ).toEqual([{ path: 'data.points.amount', message: 'must be an integer, got {"k0":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' }])
+    expect(
+      validate({
+        event: 'points.awarded',
+        timestamp: '2026-04-17T14:30:00.000Z',
+        data: { user: { id: 'u1' }, points: { amount: [1, [2], { a: null }] } },
+      }),
+    ).toEqual([{ path: 'data.points.amount', message: 'must be an integer, got [1,[2],{"a":null}]' }])
+  })
+
   it('has no rules for unknown events', () => {
     expect(validate({ event: 'subscription.updated' })).toEqual([])
   })

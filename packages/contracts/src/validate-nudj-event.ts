@@ -172,6 +172,26 @@ function describe(kind: Kind): string {
 }
 
 function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value)
+  const text = preview(value, 41)
   return text.length > 40 ? `${text.slice(0, 37)}...` : text
+}
+
+/**
+ * The start of `value` as JSON, written only until it passes `budget` characters. Never
+ * JSON.stringify on an object: a body nested 200,000 levels deep overflows its stack
+ * (RangeError), and a wide one costs its whole size for 40 characters. Each level writes at
+ * least one character, so the recursion is never deeper than the budget.
+ */
+function preview(value: unknown, budget: number): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, Math.max(0, budget)))
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? String(value)
+  const array = Array.isArray(value)
+  let text = array ? '[' : '{'
+  for (const key in value) {
+    if (text.length >= budget) return text
+    if (text.length > 1) text += ','
+    if (!array) text += `${JSON.stringify(key.slice(0, budget))}:`
+    text += preview((value as Record<string, unknown>)[key], budget - text.length)
+  }
+  return text + (array ? ']' : '}')
 }

@@ -3,9 +3,9 @@ import type { Logger } from 'pino'
 import type { ConsumerMetrics, ConsumerOutcome } from './create-consumer-metrics.ts'
 import type { PostgresLedger } from './create-postgres-ledger.ts'
 import type { ConsumerDefinition, ConsumerMessage, HandlerContext } from './consumer-types.ts'
-import { dispositionOf, RetryableError, type Disposition } from './errors.ts'
+import { dispositionOf, messageOf, RetryableError, type Disposition } from './errors.ts'
 import { dlqTopicName, formatDelay, retryTopicName } from './group-topics.ts'
-import { moveRecord } from './move-record.ts'
+import { moveRecord, tooLargeReason } from './move-record.ts'
 
 export type Result = { outcome: ConsumerOutcome } | { pause: Disposition }
 
@@ -56,45 +56,64 @@ export function createMessageProcessor<T>(
   async function fail(message: ConsumerMessage, attempt: number, failure: Disposition): Promise<Result> {
     if (failure.kind === 'pause') return { pause: failure }
     const delay = failure.kind === 'retry' ? definition.retrySchedule[attempt - 1] : undefined
-    if (delay !== undefined) {
-      await moveRecord(deps.producer, message, { topic: retryTopicName(group, delay), attempt, dueAt: Date.now() + delay, failure, group })
-      metrics.retries.inc({ group, tier: formatDelay(delay) })
-      return record(message, 'retried', { attempt, errorCode: failure.code, retryIn: formatDelay(delay) })
+    const deadLetter = { topic: dlqTopicName(group), attempt, failure, group }
+    let omitted: string | undefined
+    try {
+      if (delay !== undefined) {
+        await moveRecord(deps.producer, message, {
+          topic: retryTopicName(group, delay),
+          attempt,
+          dueAt: Date.now() + delay,
+          failure,
+          group,
+        })
+        metrics.retries.inc({ group, tier: formatDelay(delay) })
+        return record(message, 'retried', { attempt, errorCode: failure.code, retryIn: formatDelay(delay) })
+      }
+      await moveRecord(deps.producer, message, deadLetter)
+    } catch (err) {
+      // Too large for the topic even compressed: retrying the write would stall the partition
+      // forever, so the DLQ gets the provenance without the value, which stays readable at
+      // its origin (topic, partition, offset) for as long as that topic keeps it.
+      omitted = tooLargeReason(err)
+      if (omitted === undefined) throw err
+      await moveRecord(deps.producer, message, { ...deadLetter, omitValue: omitted })
     }
-    await moveRecord(deps.producer, message, { topic: dlqTopicName(group), attempt, failure, group })
     metrics.deadLettered.inc({ group, error_code: failure.code })
-    return record(message, 'dead-lettered', { attempt, errorCode: failure.code, error: failure.message })
+    return record(message, 'dead-lettered', { attempt, errorCode: failure.code, error: failure.message, valueOmitted: omitted })
   }
 
-  /** Decode, filter and validate: whatever can be decided without running the effect. */
+  /**
+   * Decode, filter and validate: whatever can be decided without running the effect. Any
+   * throw on the way (a stack overflow on a hostile body included) is a fact about the
+   * message: it goes to the DLQ, never back to the batch, which would stall the partition.
+   */
   async function prepare(message: ConsumerMessage, attempt: number): Promise<Prepared<T>> {
-    let event: T
+    let failure: Disposition
+    let stage: 'decode' | 'validate' = 'decode'
     try {
       // Most decoders are synchronous; awaiting only a promise spares a microtask per message.
       const decoded = definition.decode(message)
-      event = decoded instanceof Promise ? await decoded : decoded
+      const event = decoded instanceof Promise ? await decoded : decoded
+      stage = 'validate'
+      if (definition.handles && !definition.handles(event)) return { kind: 'done', result: record(message, 'skipped') }
+      const problems = definition.validate?.(event) ?? []
+      if (problems.length === 0) return { kind: 'ready', event, id: definition.idOf?.(event, message) ?? message.key }
+      failure = { kind: 'fatal', code: 'VALIDATION_FAILED', message: messageOf(problems.join('; ')) }
     } catch (err) {
-      // Bytes that cannot be decoded go to the DLQ; a decoder whose own dependency is down
-      // (the schema registry) pauses the partition instead.
-      const failure = dispositionOf(err)
-      return {
-        kind: 'done',
-        result: await fail(
-          message,
-          attempt,
-          failure.kind === 'pause' ? failure : { kind: 'fatal', code: 'DECODE_FAILED', message: (err as Error).message },
-        ),
-      }
+      const disposition = dispositionOf(err)
+      // A decoder whose own dependency is down (the schema registry) pauses the partition instead.
+      if (stage === 'decode')
+        failure = disposition.kind === 'pause' ? disposition : { kind: 'fatal', code: 'DECODE_FAILED', message: disposition.message }
+      else
+        failure = {
+          kind: 'fatal',
+          code: 'VALIDATION_FAILED',
+          message: messageOf(`validation threw ${errorName(err)}: ${disposition.message}`),
+        }
     }
-    if (definition.handles && !definition.handles(event)) return { kind: 'done', result: record(message, 'skipped') }
-    const problems = definition.validate?.(event) ?? []
-    if (problems.length > 0) {
-      return {
-        kind: 'done',
-        result: await fail(message, attempt, { kind: 'fatal', code: 'VALIDATION_FAILED', message: problems.join('; ') }),
-      }
-    }
-    return { kind: 'ready', event, id: definition.idOf?.(event, message) ?? message.key }
+    // Outside the try: a failed move is not a fact about the message (see runConsumer's settle).
+    return { kind: 'done', result: await fail(message, attempt, failure) }
   }
 
   async function withTimeout(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
@@ -160,4 +179,8 @@ export function createMessageProcessor<T>(
       return prepared.kind === 'done' ? prepared.result : await run(message, attempt, prepared.event, prepared.id)
     },
   }
+}
+
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DependencyDownError, dispositionOf, FatalError, RetryableError } from './errors.ts'
+import { DependencyDownError, dispositionOf, FatalError, maxErrorMessageLength, messageOf, RetryableError } from './errors.ts'
 
 describe('dispositionOf', () => {
   it('follows what the project’s errors say, treats bugs as fatal and lost connections as an outage', () => {
@@ -16,5 +16,19 @@ describe('dispositionOf', () => {
     expect(dispositionOf(marked)).toMatchObject({ kind: 'pause', code: 'SCHEMA_REGISTRY_UNAVAILABLE' })
     expect(dispositionOf(new Error('something odd'))).toMatchObject({ kind: 'retry', code: 'UNKNOWN_ERROR' })
     expect(dispositionOf('a string')).toMatchObject({ kind: 'retry' })
+  })
+})
+
+describe('messageOf', () => {
+  it('answers a bounded message for anything thrown and never throws itself', () => {
+    expect(messageOf(new RangeError('Maximum call stack size exceeded'))).toBe('Maximum call stack size exceeded')
+    expect(messageOf(null)).toBe('null')
+    expect(messageOf(undefined)).toBe('undefined')
+    expect(messageOf(Object.create(null))).toBe('an error that cannot be shown as text')
+    const long = messageOf(new Error('x'.repeat(1_000_000)))
+    expect(long).toHaveLength(maxErrorMessageLength)
+    expect(long.endsWith('...')).toBe(true)
+    expect(dispositionOf(null)).toEqual({ kind: 'retry', code: 'UNKNOWN_ERROR', message: 'null' })
+    expect(dispositionOf(new FatalError('BIG', 'y'.repeat(5000))).message).toHaveLength(maxErrorMessageLength)
   })
 })

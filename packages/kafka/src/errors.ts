@@ -54,18 +54,36 @@ const postgresDown = /^(08|57P0)/
  * anything else is retried.
  */
 export function dispositionOf(err: unknown): Disposition {
-  const error = err instanceof Error ? err : new Error(String(err))
-  const code = (error as { code?: unknown }).code
-  const message = error.message
-  if (error instanceof DependencyDownError) return { kind: 'pause', code: error.code, message }
+  const message = messageOf(err)
+  if (!(err instanceof Error)) return { kind: 'retry', code: 'UNKNOWN_ERROR', message }
+  const code = (err as { code?: unknown }).code
+  if (err instanceof DependencyDownError) return { kind: 'pause', code: err.code, message }
   // Packages that cannot import this one (contracts) mark such errors with a property instead.
-  if ((error as { dependencyDown?: unknown }).dependencyDown === true)
+  if ((err as { dependencyDown?: unknown }).dependencyDown === true)
     return { kind: 'pause', code: typeof code === 'string' ? code : 'DEPENDENCY_DOWN', message }
-  if (error instanceof FatalError) return { kind: 'fatal', code: error.code, message }
-  if (error instanceof RetryableError) return { kind: 'retry', code: error.code, message }
+  if (err instanceof FatalError) return { kind: 'fatal', code: err.code, message }
+  if (err instanceof RetryableError) return { kind: 'retry', code: err.code, message }
   if (typeof code === 'string' && (connectionCodes.has(code) || postgresDown.test(code))) return { kind: 'pause', code, message }
-  if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError) {
-    return { kind: 'fatal', code: `BUG_${error.name.toUpperCase()}`, message }
+  if (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || err instanceof SyntaxError) {
+    return { kind: 'fatal', code: `BUG_${err.name.toUpperCase()}`, message }
   }
   return { kind: 'retry', code: typeof code === 'string' ? code : 'UNKNOWN_ERROR', message }
+}
+
+/** Longest error message the runtime keeps (log line, `x-error-message` header). */
+export const maxErrorMessageLength = 1000
+
+/**
+ * The message of anything thrown, at most `maxErrorMessageLength` characters, and never a
+ * throw itself: it runs in the runtime's catch blocks, where a second error would escape
+ * and stall the partition (`throw null`, an object that cannot become a string).
+ */
+export function messageOf(err: unknown): string {
+  let text: string
+  try {
+    text = err instanceof Error ? String(err.message) : String(err)
+  } catch {
+    text = 'an error that cannot be shown as text'
+  }
+  return text.length > maxErrorMessageLength ? `${text.slice(0, maxErrorMessageLength - 3)}...` : text
 }

@@ -3,7 +3,37 @@ import type { ConsumerMessage } from './consumer-types.ts'
 import type { Disposition } from './errors.ts'
 import { provenanceHeaders as h } from './group-topics.ts'
 
-export type Move = { topic: string; attempt: number; dueAt?: number; failure: Disposition; group: string }
+export type Move = {
+  topic: string
+  attempt: number
+  dueAt?: number
+  failure: Disposition
+  group: string
+  /** Write the provenance without the value and the record's own headers; the reason goes in `x-value-omitted`. */
+  omitValue?: string
+}
+
+/** Headers of a dead-letter record written without its value (see `omitValue`). */
+export const omittedValueHeaders = {
+  /** Why the value is not there: the broker's error, e.g. `MESSAGE_TOO_LARGE`. */
+  reason: 'x-value-omitted',
+  /** The original value's size in bytes. */
+  bytes: 'x-origin-value-bytes',
+} as const
+
+const tooLargeTypes = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'])
+
+/**
+ * The broker's reason when it refused a record for its size, else undefined. kafkajs wraps
+ * its protocol error (`type`) in a non-retriable one (`cause`).
+ */
+export function tooLargeReason(err: unknown): string | undefined {
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const type = (e as { type?: unknown }).type
+    if (typeof type === 'string' && tooLargeTypes.has(type)) return type
+  }
+  return undefined
+}
 
 /**
  * Writes a failed message to a retry or dead-letter topic (acks=-1) with its provenance,
@@ -13,7 +43,7 @@ export type Move = { topic: string; attempt: number; dueAt?: number; failure: Di
 export async function moveRecord(producer: Producer, message: ConsumerMessage, move: Move): Promise<void> {
   const now = String(Date.now())
   const headers: Record<string, string> = {
-    ...message.headers,
+    ...(move.omitValue === undefined ? message.headers : {}),
     [h.attempt]: String(move.attempt),
     [h.group]: move.group,
     [h.errorCode]: move.failure.code,
@@ -27,11 +57,15 @@ export async function moveRecord(producer: Producer, message: ConsumerMessage, m
   }
   if (move.dueAt !== undefined) headers[h.dueAt] = String(move.dueAt)
   else delete headers[h.dueAt]
+  if (move.omitValue !== undefined) {
+    headers[omittedValueHeaders.reason] = move.omitValue
+    headers[omittedValueHeaders.bytes] = String(message.value.length)
+  }
   // Compressed: a record near max.message.bytes must still fit with the provenance headers added.
   await producer.send({
     topic: move.topic,
     acks: -1,
     compression: CompressionTypes.GZIP,
-    messages: [{ key: message.key, value: message.value, headers }],
+    messages: [{ key: message.key, value: move.omitValue === undefined ? message.value : null, headers }],
   })
 }

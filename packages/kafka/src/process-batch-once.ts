@@ -24,7 +24,10 @@ export async function processBatchOnce<T>(
   const ready: { index: number; event: T; id: string; message: ConsumerMessage }[] = []
   const early = new Map<number, Result>()
   for (const [index, message] of messages.entries()) {
-    const prepared = await processor.prepare(message, 1)
+    // prepare throws only when an outcome could not be made durable (a failed move): what is
+    // decided stays decided, and the caller goes message by message from there, pausing on it.
+    const prepared = await processor.prepare(message, 1).catch(() => undefined)
+    if (!prepared) return early
     if (prepared.kind === 'done') early.set(index, prepared.result)
     else ready.push({ index, event: prepared.event, id: prepared.id, message })
   }

@@ -3,6 +3,7 @@ import { Partitioners, type Consumer, type EachBatchPayload, type KafkaMessage }
 import { createConsumerMetrics } from './create-consumer-metrics.ts'
 import { createMessageProcessor, type Result } from './create-message-processor.ts'
 import { createPostgresLedger } from './create-postgres-ledger.ts'
+import { messageOf } from './errors.ts'
 import type { ConsumerDefinition, ConsumerDeps, ConsumerMessage } from './consumer-types.ts'
 import { provenanceHeaders as h, retryGroupId, retryTopicName } from './group-topics.ts'
 import { processBatchOnce } from './process-batch-once.ts'
@@ -104,7 +105,7 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
         { err, topic: message.topic, partition: message.partition, offset: message.offset },
         'could not settle a message; it will be tried again',
       )
-      return { pause: { kind: 'pause', code: 'SETTLE_FAILED', message: (err as Error).message } }
+      return { pause: { kind: 'pause', code: 'SETTLE_FAILED', message: messageOf(err) } }
     }
   }
 

@@ -216,26 +216,32 @@ describe('runConsumer', () => {
 describe('runConsumer when a retry topic cannot be written', () => {
   it('never commits past a message whose move to the retry tier failed, and carries on once it can', async () => {
     harness = await createHarness(infra, [300], 1)
-    // The retry topic refuses records of this size: moves to it fail until that changes.
+    // The retry topic refuses records of this size: moves to it fail until that changes. The DLQ
+    // refuses them too, so that the runtime's fallback for a record too large (the DLQ without
+    // its value, see run-consumer-poison.test.ts) fails as well and the move cannot be made.
     const admin = harness.kafka.admin()
     await admin.connect()
     const retryTopic = `${harness.group}.retry.300ms`
+    const topics = [retryTopic, `${harness.group}.dlq`]
     const maxBytes = async (value: string): Promise<void> => {
       await admin.alterConfigs({
         validateOnly: false,
-        resources: [{ type: 2, name: retryTopic, configEntries: [{ name: 'max.message.bytes', value }] }],
+        resources: topics.map((name) => ({ type: 2, name, configEntries: [{ name: 'max.message.bytes', value }] })),
       })
     }
-    const currentMaxBytes = async (): Promise<string | undefined> =>
+    const currentMaxBytes = async (): Promise<(string | undefined)[]> =>
       (
         await admin.describeConfigs({
           includeSynonyms: false,
-          resources: [{ type: 2, name: retryTopic, configNames: ['max.message.bytes'] }],
+          resources: topics.map((name) => ({ type: 2, name, configNames: ['max.message.bytes'] })),
         })
-      ).resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue
+      ).resources.map((r) => r.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue)
     await maxBytes('64')
     // alterConfigs answers before the broker applies the change: start only once it shows.
-    await waitFor(async () => (await currentMaxBytes()) === '64', { timeoutMs: 10_000, message: 'max.message.bytes=64 never applied' })
+    await waitFor(async () => (await currentMaxBytes()).every((v) => v === '64'), {
+      timeoutMs: 10_000,
+      message: 'max.message.bytes=64 never applied',
+    })
     const attempts: number[] = []
     await harness.start({
       handler: async (event, ctx) => {

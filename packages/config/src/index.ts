@@ -1,3 +1,5 @@
 export { ConfigError, describeConfig, loadConfig } from './load-config.ts'
 export { durationPattern, parseDuration } from './parse-duration.ts'
+export { readJsonFile } from './read-json-file.ts'
+export { minSecretBytes, readSecret, secretEnv, secretProblem } from './read-secret.ts'
 export { consumerGroupEnv, durationListPattern, durationVar, sharedServiceEnv } from './service-env.ts'

@@ -30,7 +30,8 @@ export function loadConfig<T extends TObject>(schema: T, env: Record<string, str
   const problems = new Map<string, string>()
   for (const error of Value.Errors(schema, value)) {
     const name = error.path.replace(/^\//, '') || '(root)'
-    const given = raw[name] === undefined ? 'not set' : `got ${JSON.stringify(raw[name])}`
+    // A secret's value is never quoted, not even a short or malformed one: error messages end up in logs.
+    const given = raw[name] === undefined ? 'not set' : isSecret(schema, name) ? 'value not shown' : `got ${JSON.stringify(raw[name])}`
     if (!problems.has(name)) problems.set(name, `${name}: ${error.message} (${given})`)
   }
   if (problems.size > 0) throw new ConfigError([...problems.values()])
@@ -46,6 +47,11 @@ export function describeConfig(schema: TObject): string {
       return `${name} = ${fallback}\n    ${String(property.description ?? '')}`
     })
     .join('\n')
+}
+
+/** Whether the schema marks a property `writeOnly`, as secretEnv does: its value is never quoted. */
+function isSecret(schema: TObject, name: string): boolean {
+  return (schema.properties[name] as { writeOnly?: boolean } | undefined)?.writeOnly === true
 }
 
 /** Whether the schema marks a property `Type.Optional`. */

@@ -28,7 +28,8 @@ export function sharedServiceEnv(service: string) {
       default: 720,
       description: 'retention of topics created at startup (DLQs keep four times as long); -1 keeps forever',
     }),
-    SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, description: 'Confluent-compatible registry API root' }),
+    // writeOnly: the URL may carry basic-auth credentials, so no config error quotes it.
+    SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, writeOnly: true, description: 'Confluent-compatible registry API root' }),
     LOG_LEVEL: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'pino level' },

@@ -55,14 +55,23 @@ describe('loadEmailConfig', () => {
     ])
   })
 
-  it('reads the admin token from a file, and refuses a short one', () => {
+  it('reads the admin token from a file, and refuses an empty or short one without quoting it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'email-config-'))
     const file = join(dir, 'token')
     writeFileSync(file, 'a-long-enough-admin-token\n')
     expect(loadEmailConfig({ ...required, EMAIL_ADMIN_TOKEN_FILE: file }).adminToken).toBe('a-long-enough-admin-token')
-    writeFileSync(file, 'short')
+    writeFileSync(file, ' \n')
+    expect(problemsOf({ ...required, EMAIL_ADMIN_TOKEN_FILE: file })).toEqual([`EMAIL_ADMIN_TOKEN_FILE: the secret in ${file} is empty`])
+    writeFileSync(file, 'Zq#\n')
     expect(problemsOf({ ...required, EMAIL_ADMIN_TOKEN_FILE: file })).toEqual([
-      'EMAIL_ADMIN_TOKEN_FILE: the token must be at least 16 characters',
+      `EMAIL_ADMIN_TOKEN_FILE: the secret in ${file} is shorter than 16 bytes`,
+    ])
+    // The variable too, and a schema error never quotes it either.
+    const problems = problemsOf({ ...required, EMAIL_ADMIN_TOKEN: 'Zq#-tiny-token', EMAIL_PORT: 'x' })
+    expect(problems).toContain('EMAIL_ADMIN_TOKEN: the secret is shorter than 16 bytes')
+    expect(problems.join('\n')).not.toMatch(/Zq#|tiny/)
+    expect(problemsOf({ ...required, EMAIL_ADMIN_TOKEN: 'a-long-enough-admin-token', EMAIL_ADMIN_TOKEN_FILE: file })).toEqual([
+      'EMAIL_ADMIN_TOKEN and EMAIL_ADMIN_TOKEN_FILE: set one of them, not both',
     ])
   })
 

@@ -1,5 +1,14 @@
-import { readFileSync } from 'node:fs'
-import { ConfigError, consumerGroupEnv, durationPattern, loadConfig, parseDuration, sharedServiceEnv } from '@nudj-webhooks/config'
+import {
+  ConfigError,
+  consumerGroupEnv,
+  durationPattern,
+  loadConfig,
+  parseDuration,
+  readJsonFile,
+  readSecret,
+  secretEnv,
+  sharedServiceEnv,
+} from '@nudj-webhooks/config'
 import { Type, type Static } from '@sinclair/typebox'
 import { loadRoutes, type Routes } from './load-routes.ts'
 
@@ -45,15 +54,7 @@ const schema = Type.Object({
   }),
   EMAIL_CONTACT_CACHE_SIZE: Type.Integer({ minimum: 1, default: 10_000, description: 'contacts kept in the in-memory LRU cache' }),
   EMAIL_CONTACT_CACHE_TTL: Type.String({ pattern: durationPattern, default: '5m', description: 'how long a cached contact is trusted' }),
-  EMAIL_ADMIN_TOKEN: Type.Optional(
-    Type.String({
-      minLength: 16,
-      description: 'optional: bearer token of the suppression API (at least 16 characters); unset: the API refuses everything',
-    }),
-  ),
-  EMAIL_ADMIN_TOKEN_FILE: Type.Optional(
-    Type.String({ minLength: 1, description: 'optional: file holding the bearer token (instead of EMAIL_ADMIN_TOKEN)' }),
-  ),
+  ...secretEnv('EMAIL_ADMIN_TOKEN', 'optional: bearer token of the suppression API (at least 16 bytes); unset: the API refuses everything'),
   EMAIL_RETRY_SCHEDULE: Type.String({
     default: '30s,5m,30m',
     description: 'delays of the retry tiers (deploy/topology.json), then the DLQ',
@@ -66,6 +67,7 @@ const schema = Type.Object({
   EMAIL_HANDLER_TIMEOUT: Type.String({ pattern: durationPattern, default: '30s', description: 'longest one message may take' }),
   SMTP_URL: Type.String({
     minLength: 1,
+    writeOnly: true, // it may carry a password: never quoted in a config error
     description: 'smtp://[user:pass@]host:port (STARTTLS when offered) or smtps:// (TLS from the start)',
   }),
   SMTP_REQUIRE_TLS: Type.Boolean({ default: false, description: 'refuse to send unless STARTTLS succeeds' }),
@@ -73,7 +75,7 @@ const schema = Type.Object({
   SMTP_TLS_SERVERNAME: Type.Optional(Type.String({ description: 'optional: TLS server name when it differs from the SMTP host' })),
   ...sharedServiceEnv('email'),
   ...consumerGroupEnv('email'),
-  DATABASE_URL: Type.String({ minLength: 1, description: 'Postgres: ledger, send ledger, contacts, suppressions' }),
+  DATABASE_URL: Type.String({ minLength: 1, writeOnly: true, description: 'Postgres: ledger, send ledger, contacts, suppressions' }),
 })
 
 export type EmailEnv = Static<typeof schema>
@@ -104,17 +106,7 @@ export function loadEmailConfig(env: Record<string, string | undefined> = proces
     if (!(err instanceof ConfigError)) throw err
     problems.push(...err.problems)
   }
-  let adminToken = env.EMAIL_ADMIN_TOKEN || undefined
-  if (env.EMAIL_ADMIN_TOKEN_FILE) {
-    try {
-      adminToken = readFileSync(env.EMAIL_ADMIN_TOKEN_FILE, 'utf8').trim()
-      if (adminToken.length < 16) problems.push('EMAIL_ADMIN_TOKEN_FILE: the token must be at least 16 characters')
-    } catch (err) {
-      problems.push(
-        `EMAIL_ADMIN_TOKEN_FILE: cannot read ${env.EMAIL_ADMIN_TOKEN_FILE}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      )
-    }
-  }
+  const adminToken = readSecret(env, 'EMAIL_ADMIN_TOKEN', problems)
   const retrySchedule: number[] = []
   for (const part of (env.EMAIL_RETRY_SCHEDULE ?? '30s,5m,30m').split(',').map((p) => p.trim())) {
     try {
@@ -126,7 +118,7 @@ export function loadEmailConfig(env: Record<string, string | undefined> = proces
   const routesFile = base?.EMAIL_ROUTES_FILE ?? env.EMAIL_ROUTES_FILE ?? defaultRoutesFile
   let routes: Routes = new Map()
   try {
-    routes = loadRoutes(JSON.parse(readFileSync(routesFile, 'utf8')) as unknown, problems)
+    routes = loadRoutes(readJsonFile(routesFile), problems)
   } catch (err) {
     problems.push(`EMAIL_ROUTES_FILE: cannot read ${routesFile} as JSON: ${(err as Error).message}`)
   }

@@ -1,6 +1,14 @@
 import { createSecretKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { ConfigError, durationPattern, loadConfig, parseDuration, sharedServiceEnv } from '@nudj-webhooks/config'
+import {
+  ConfigError,
+  durationPattern,
+  loadConfig,
+  parseDuration,
+  readJsonFile,
+  secretProblem,
+  sharedServiceEnv,
+} from '@nudj-webhooks/config'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import type { AuthScheme, Source } from './source.ts'
@@ -105,6 +113,7 @@ export type IngestConfig = Omit<IngestEnv, 'KAFKA_BROKERS' | 'INGEST_TLS_CERT_FI
 }
 
 const secretRef = Type.Union([Type.Object({ env: Type.String({ minLength: 1 }) }), Type.Object({ file: Type.String({ minLength: 1 }) })])
+type SecretRef = Static<typeof secretRef>
 const sourcesSchema = Type.Object({
   defaultSource: Type.Optional(Type.String()),
   sources: Type.Record(
@@ -115,7 +124,7 @@ const sourcesSchema = Type.Object({
       }),
       gen2Secrets: Type.Optional(Type.Array(Type.Intersect([Type.Object({ id: Type.String({ minLength: 1 }) }), secretRef]))),
       gen1Headers: Type.Optional(
-        Type.Record(Type.String({ minLength: 1 }), Type.Union([secretRef, Type.Object({ value: Type.String() })])),
+        Type.Record(Type.String({ minLength: 1 }), Type.Union([secretRef, Type.Object({ value: Type.String({ minLength: 1 }) })])),
       ),
       standardWebhooks: Type.Optional(
         Type.Object({
@@ -168,6 +177,15 @@ export function loadIngestConfig(env: Record<string, string | undefined> = proce
 // like a credential must come from the environment or a file.
 const credentialHeader = /authorization|key|token|secret|signature|password/i
 
+// What each kind of secret holds to the rule (minSecretBytes): its material, without the parts
+// anyone can guess. A gen-2 key is the whole string (NUDJ-WEBHOOKS.md 1.1), but `whsec_` is
+// no secret; in `Authorization: Bearer <token>` the token is; a Standard Webhooks key is the
+// base64-decoded bytes.
+const gen2Material = (text: string): Buffer => Buffer.from(text.replace(/^whsec_/, ''))
+const authorizationMaterial = (text: string): Buffer => Buffer.from(text.replace(/^[A-Za-z]+ +/, ''))
+const plainMaterial = (text: string): Buffer => Buffer.from(text)
+const standardKey = (text: string): Buffer => Buffer.from(text.startsWith('whsec_') ? text.slice(6) : text, 'base64')
+
 function readSources(
   file: string,
   env: Record<string, string | undefined>,
@@ -176,7 +194,7 @@ function readSources(
   const sources = new Map<string, Source>()
   let parsed: unknown
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'))
+    parsed = readJsonFile(file)
   } catch (err) {
     problems.push(`INGEST_SOURCES_FILE: cannot read ${file} as JSON: ${(err as Error).message}`)
     return { sources }
@@ -187,40 +205,52 @@ function readSources(
     return { sources }
   }
   const doc = parsed as Static<typeof sourcesSchema>
-  const secret = (where: string, ref: { env: string } | { file: string }): Buffer => {
+  // Every secret is trimmed and held to the one rule (packages/config read-secret.ts); problems
+  // name the source, the secret and where it is, never the value.
+  const secret = (where: string, ref: SecretRef, material = plainMaterial): string => {
+    let text: string
     if ('env' in ref) {
-      const value = env[ref.env]
-      if (!value) problems.push(`${where}: environment variable ${ref.env} is not set`)
-      return Buffer.from(value ?? '')
+      if (!env[ref.env]) {
+        problems.push(`${where}: environment variable ${ref.env} is not set`)
+        return ''
+      }
+      text = (env[ref.env] as string).trim()
+    } else {
+      try {
+        text = readFileSync(ref.file, 'utf8').trim()
+      } catch (err) {
+        problems.push(`${where}: cannot read secret file ${ref.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+        return ''
+      }
     }
-    try {
-      return Buffer.from(readFileSync(ref.file, 'utf8').trim())
-    } catch (err) {
-      problems.push(`${where}: cannot read secret file ${ref.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
-      return Buffer.alloc(0)
-    }
+    const problem = secretProblem(material(text))
+    if (problem) problems.push(`${where}: the secret in ${'env' in ref ? ref.env : ref.file} ${problem}`)
+    return text
   }
   for (const [name, s] of Object.entries(doc.sources)) {
     const where = `source ${name}`
     const schemes = new Set<AuthScheme>(s.schemes)
     const gen2Secrets = (s.gen2Secrets ?? []).map((ref) => ({
       id: ref.id,
-      key: createSecretKey(secret(`${where} gen2Secrets ${ref.id}`, ref)),
+      key: createSecretKey(Buffer.from(secret(`${where} gen2Secrets ${ref.id}`, ref, gen2Material))),
     }))
     const gen1Headers = Object.entries(s.gen1Headers ?? {}).map(([header, ref]) => {
       if ('value' in ref) {
         if (credentialHeader.test(header))
           problems.push(`${where} gen1Headers ${header}: give a credential as {"env": ...} or {"file": ...}, never inline`)
-        return { name: header.toLowerCase(), value: Buffer.from(ref.value) }
+        return { name: header.toLowerCase(), value: Buffer.from(ref.value), secret: false }
       }
-      return { name: header.toLowerCase(), value: secret(`${where} gen1Headers ${header}`, ref) }
+      const material = header.toLowerCase() === 'authorization' ? authorizationMaterial : plainMaterial
+      return { name: header.toLowerCase(), value: Buffer.from(secret(`${where} gen1Headers ${header}`, ref, material)), secret: true }
     })
-    const standardSecrets = (s.standardWebhooks?.secrets ?? []).map((ref) => {
-      const text = secret(`${where} standardWebhooks ${ref.id}`, ref).toString()
-      return { id: ref.id, key: createSecretKey(Buffer.from(text.startsWith('whsec_') ? text.slice(6) : text, 'base64')) }
-    })
+    const standardSecrets = (s.standardWebhooks?.secrets ?? []).map((ref) => ({
+      id: ref.id,
+      key: createSecretKey(standardKey(secret(`${where} standardWebhooks ${ref.id}`, ref, standardKey))),
+    }))
     if (schemes.has('gen2-hmac') && gen2Secrets.length === 0) problems.push(`${where}: gen2-hmac needs at least one of gen2Secrets`)
-    if (schemes.has('gen1-static') && gen1Headers.length === 0) problems.push(`${where}: gen1-static needs gen1Headers`)
+    // X-Webhook-Source alone is public (it is in Nudj's docs): gen-1 needs a header that is a secret.
+    if (schemes.has('gen1-static') && !gen1Headers.some((h) => h.secret))
+      problems.push(`${where}: gen1-static needs a secret header in gen1Headers (e.g. Authorization from {"env": ...} or {"file": ...})`)
     if (schemes.has('standard-webhooks') && standardSecrets.length === 0)
       problems.push(`${where}: standard-webhooks needs standardWebhooks.secrets`)
     sources.set(name, {

@@ -20,8 +20,9 @@ const signaturePattern = /^sha256=([0-9a-fA-F]{64})$/
 /**
  * Decides whether a request comes from Nudj, over the raw body bytes, by the schemes the
  * source allows: gen-2 `X-Nudj-Signature` (any active secret, for rotation), Standard
- * Webhooks, or gen-1 static headers. Every comparison takes the same time whatever the
- * input, so timing says nothing about a secret.
+ * Webhooks, or gen-1 static headers, the last only for a source whose `schemes` list
+ * gen1-static (opt-in: elsewhere gen-1 headers alone get MISSING_SIGNATURE). Every comparison
+ * takes the same time whatever the input, so timing says nothing about a secret.
  */
 export function verifyRequest(source: Source, headers: Headers, body: Buffer, nowSeconds: number): Verification {
   const signature = one(headers['x-nudj-signature'])
@@ -78,6 +79,12 @@ function verifyStandard(source: Source, headers: Headers, signatures: string, bo
 }
 
 function verifyGen1(source: Source, headers: Headers): Verification {
+  // Public headers alone (X-Webhook-Source) prove nothing, and an empty secret matches a missing
+  // header: config refuses such a source, and so does this.
+  const secrets = source.gen1Headers.filter((h) => h.secret)
+  if (secrets.length === 0 || secrets.some((h) => h.value.length === 0)) {
+    return { ok: false, reason: 'BAD_CREDENTIALS', detail: `source ${source.name} has no secret gen-1 header configured` }
+  }
   // Comparing digests keeps the comparison constant-time even when lengths differ.
   const digest = (value: Buffer | string): Buffer => createHash('sha256').update(value).digest()
   let allMatch = true

@@ -34,7 +34,7 @@ describe('ingest on SIGTERM', () => {
         KAFKA_TOPIC_PREFIX: prefix,
         KAFKA_TOPIC_PARTITIONS: '2',
         SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-        SIGTERM_SECRET: 'whsec_sigterm',
+        SIGTERM_SECRET: 'whsec_sigterm-test-secret',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -61,7 +61,7 @@ describe('ingest on SIGTERM', () => {
       try {
         const response = await fetch(`http://127.0.0.1:${port}/webhooks/nudj/acme`, {
           method: 'POST',
-          headers: gen2Headers({ body, secret: 'whsec_sigterm', event: 'reward.earned', deliveryId: id }),
+          headers: gen2Headers({ body, secret: 'whsec_sigterm-test-secret', event: 'reward.earned', deliveryId: id }),
           body,
           signal: AbortSignal.timeout(10_000),
         })

@@ -14,7 +14,7 @@ import { startIngest, type RunningIngest } from '../src/start-ingest.ts'
 export const secrets = {
   current: 'whsec_current-test-secret',
   previous: 'whsec_previous-test-secret',
-  gen1: 'gen1-test-token',
+  gen1: 'gen1-test-token-0123456789',
   standard: 'whsec_c2VjcmV0LWtleS1mb3ItdGVzdHM=',
 }
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import {
   ConfigError,
   consumerGroupEnv,
@@ -6,6 +5,9 @@ import {
   durationVar,
   loadConfig,
   parseDuration,
+  readJsonFile,
+  readSecret,
+  secretEnv,
   sharedServiceEnv,
 } from '@nudj-webhooks/config'
 import { Type, type Static } from '@sinclair/typebox'
@@ -14,25 +16,21 @@ import { parseRules, type Rule } from './rules.ts'
 
 // The only file of this service that reads the environment (and the secret files it names).
 
+const tokenSecretBytes = 32
+
 const schema = Type.Object({
   NOTIFICATIONS_HOST: Type.String({ default: '0.0.0.0', description: 'address of the public listener (SSE, inbox API, page)' }),
   NOTIFICATIONS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8092, description: 'public port' }),
   NOTIFICATIONS_OPS_HOST: Type.String({ default: '127.0.0.1', description: 'address of the ops listener (/metrics, /livez, /readyz)' }),
   NOTIFICATIONS_OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9192, description: 'ops port, never the public one' }),
-  NOTIFICATIONS_TOKEN_SECRET: Type.Optional(
-    Type.String({ minLength: 32, description: 'HMAC key of user tokens, 32+ characters (this or the _FILE form is required)' }),
-  ),
-  NOTIFICATIONS_TOKEN_SECRET_FILE: Type.Optional(
-    Type.String({ description: 'file holding NOTIFICATIONS_TOKEN_SECRET (preferred in production)' }),
+  ...secretEnv(
+    'NOTIFICATIONS_TOKEN_SECRET',
+    `HMAC key of user tokens, at least ${tokenSecretBytes} bytes (this or the _FILE form is required)`,
   ),
   NOTIFICATIONS_RULES_FILE: Type.Optional(Type.String({ description: 'optional: JSON rules file; the built-in rules when unset' })),
-  NOTIFICATIONS_CHAT_WEBHOOK_URL: Type.Optional(
-    Type.String({
-      description: 'optional: Slack-compatible incoming webhook for operator alerts; unset, alerts are dropped (counted as disabled)',
-    }),
-  ),
-  NOTIFICATIONS_CHAT_WEBHOOK_URL_FILE: Type.Optional(
-    Type.String({ description: 'optional: file holding the chat webhook URL (it is a secret)' }),
+  ...secretEnv(
+    'NOTIFICATIONS_CHAT_WEBHOOK_URL',
+    'optional: Slack-compatible incoming webhook for operator alerts (a secret); unset, alerts are dropped (counted as disabled)',
   ),
   NOTIFICATIONS_CHAT_TIMEOUT: durationVar('5s', 'longest wait for the chat webhook before retrying'),
   NOTIFICATIONS_HEARTBEAT: durationVar('15s', 'interval of SSE heartbeat comments (keeps proxies from closing idle streams)'),
@@ -56,7 +54,7 @@ const schema = Type.Object({
   NOTIFICATIONS_HANDLER_TIMEOUT: durationVar('10s', 'a handler slower than this is aborted and retried'),
   ...sharedServiceEnv('notifications'),
   ...consumerGroupEnv('notifications'),
-  DATABASE_URL: Type.String({ minLength: 1, description: 'Postgres: inbox, ledger, burst windows' }),
+  DATABASE_URL: Type.String({ minLength: 1, writeOnly: true, description: 'Postgres: inbox, ledger, burst windows' }),
 })
 
 export type NotificationsEnv = Static<typeof schema>
@@ -74,17 +72,6 @@ export type NotificationsConfig = NotificationsEnv & {
   shutdownTimeoutMs: number
 }
 
-function readSecret(problems: string[], name: string, value: string | undefined, file: string | undefined): string | undefined {
-  if (value) return value
-  if (!file) return undefined
-  try {
-    return readFileSync(file, 'utf8').trim()
-  } catch (err) {
-    problems.push(`${name}_FILE: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
-    return undefined
-  }
-}
-
 /** Loads and checks everything at once; throws a ConfigError listing every problem. */
 export function loadNotificationsConfig(env: Record<string, string | undefined> = process.env): NotificationsConfig {
   const problems: string[] = []
@@ -95,17 +82,13 @@ export function loadNotificationsConfig(env: Record<string, string | undefined> 
     if (!(err instanceof ConfigError)) throw err
     problems.push(...err.problems)
   }
-  const secretName = 'NOTIFICATIONS_TOKEN_SECRET'
-  const tokenSecret = readSecret(problems, secretName, env.NOTIFICATIONS_TOKEN_SECRET, env.NOTIFICATIONS_TOKEN_SECRET_FILE)
-  if (!tokenSecret) problems.push(`${secretName} or ${secretName}_FILE: required (the key that signs user tokens)`)
-  else if (tokenSecret.length < 32) problems.push(`${secretName}: at least 32 characters`)
-  const chatName = 'NOTIFICATIONS_CHAT_WEBHOOK_URL'
-  const chatWebhookUrl = readSecret(problems, chatName, env.NOTIFICATIONS_CHAT_WEBHOOK_URL, env.NOTIFICATIONS_CHAT_WEBHOOK_URL_FILE)
-  if (chatWebhookUrl && !/^https?:\/\//.test(chatWebhookUrl)) problems.push(`${chatName}: must be an http(s) URL`)
+  const tokenSecret = readTokenSecret(env, problems)
+  // A URL rather than a key: any length, but an empty file is still refused.
+  const chatWebhookUrl = readSecret(env, 'NOTIFICATIONS_CHAT_WEBHOOK_URL', problems, 1)
+  if (chatWebhookUrl && !/^https?:\/\//.test(chatWebhookUrl)) problems.push('NOTIFICATIONS_CHAT_WEBHOOK_URL: must be an http(s) URL')
   let rules: Rule[] = []
   try {
-    const text = env.NOTIFICATIONS_RULES_FILE ? readFileSync(env.NOTIFICATIONS_RULES_FILE, 'utf8') : undefined
-    rules = parseRules(text === undefined ? defaultRules : JSON.parse(text))
+    rules = parseRules(env.NOTIFICATIONS_RULES_FILE ? readJsonFile(env.NOTIFICATIONS_RULES_FILE) : defaultRules)
   } catch (err) {
     problems.push(`NOTIFICATIONS_RULES_FILE: ${(err as Error).message}`)
   }
@@ -128,10 +111,18 @@ export function loadNotificationsConfig(env: Record<string, string | undefined> 
 /** For bin/: the signing key alone (the CLI needs nothing else). */
 export function loadTokenSecret(env: Record<string, string | undefined> = process.env): Buffer {
   const problems: string[] = []
-  const secret = readSecret(problems, 'NOTIFICATIONS_TOKEN_SECRET', env.NOTIFICATIONS_TOKEN_SECRET, env.NOTIFICATIONS_TOKEN_SECRET_FILE)
-  if (!secret) problems.push('NOTIFICATIONS_TOKEN_SECRET or NOTIFICATIONS_TOKEN_SECRET_FILE: required')
+  const secret = readTokenSecret(env, problems)
   if (problems.length > 0 || !secret) throw new ConfigError(problems)
   return Buffer.from(secret)
+}
+
+/** The key that signs user tokens: required, and longer than other secrets (it is an HMAC key chosen by us). */
+function readTokenSecret(env: Record<string, string | undefined>, problems: string[]): string | undefined {
+  const before = problems.length
+  const secret = readSecret(env, 'NOTIFICATIONS_TOKEN_SECRET', problems, tokenSecretBytes)
+  if (secret === undefined && problems.length === before)
+    problems.push('NOTIFICATIONS_TOKEN_SECRET or NOTIFICATIONS_TOKEN_SECRET_FILE: required (the key that signs user tokens)')
+  return secret
 }
 
 export { schema as notificationsEnvSchema }

@@ -17,7 +17,11 @@ export type AnalyticsAudit = {
  * must refuse are left out): events per canonical type and per user, compared with the query
  * API's summary and the per-user projection.
  */
-export async function auditAnalytics(webhooks: SentWebhook[], publicUrl: string, databaseUrl: string): Promise<AnalyticsAudit> {
+export async function auditAnalytics(
+  webhooks: SentWebhook[],
+  api: { url: string; token: string },
+  databaseUrl: string,
+): Promise<AnalyticsAudit> {
   const byType = new Map<string, number>()
   const byUser = new Map<string, number>()
   let expected = 0
@@ -29,7 +33,10 @@ export async function auditAnalytics(webhooks: SentWebhook[], publicUrl: string,
     const user = event.user.id ?? event.user.externalId
     if (user !== undefined) byUser.set(user, (byUser.get(user) ?? 0) + 1)
   }
-  const response = await fetch(`${publicUrl}/v1/summary`, { signal: AbortSignal.timeout(60_000) })
+  const response = await fetch(`${api.url}/v1/summary`, {
+    headers: { authorization: `Bearer ${api.token}` },
+    signal: AbortSignal.timeout(60_000),
+  })
   if (!response.ok) throw new Error(`analytics /v1/summary answered ${response.status}: ${await response.text()}`)
   const summary = (await response.json()) as { events: { total: number; byType: { type: string; events: number }[] } }
   const projectedTypes = new Map(summary.events.byType.map((t) => [t.type, t.events]))

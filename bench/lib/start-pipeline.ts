@@ -30,6 +30,8 @@ export type Pipeline = {
   mailpit: DisposableMailpit
   ingest: IngestProcess
   consumers: Record<ConsumerName, ServiceProcess & { group: string; database: FreshDatabase; publicUrl: string }>
+  /** Bearer token of analytics' query API. */
+  analyticsToken: string
   /** The values no log line may hold (labels say what they are). */
   secrets: { label: string; value: string }[]
   emailDomain: string
@@ -82,6 +84,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     const topicPrefix = `bench.pipeline.${run}`
     const emailDomain = `bench-${run}.pipeline.local`
     const tokenSecret = randomBytes(32).toString('base64url')
+    const analyticsToken = randomBytes(24).toString('base64url')
     const ingest = await startIngestProcess(infra, topicPrefix, {
       ...productShedding,
       KAFKA_TOPIC_PARTITIONS: String(o.partitions),
@@ -108,6 +111,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
         LOG_LEVEL: 'warn',
         ...(name === 'email' && { EMAIL_MESSAGE_ID_DOMAIN: emailDomain, EMAIL_MAX_PER_SECOND: '0', EMAIL_SESSION_TIMEOUT: '6s' }),
         ...(name === 'notifications' && { NOTIFICATIONS_TOKEN_SECRET: tokenSecret }),
+        ...(name === 'analytics' && { ANALYTICS_API_TOKENS: analyticsToken }),
       }
       const service = await startServiceProcess({ service: name, env, opsPort, readyTimeoutMs: 120_000 })
       closers.push(() => service.stop())
@@ -118,8 +122,9 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
       { label: 'gen-2 secret', value: ingest.secret },
       { label: 'gen-1 bearer token', value: ingest.gen1Token },
       { label: 'notifications token secret', value: tokenSecret },
+      { label: 'analytics API token', value: analyticsToken },
     ]
-    return { infra, topicPrefix, kafka, postgres, mailpit, ingest, consumers, secrets, emailDomain, close }
+    return { infra, topicPrefix, kafka, postgres, mailpit, ingest, consumers, analyticsToken, secrets, emailDomain, close }
   } catch (error) {
     await close()
     throw error

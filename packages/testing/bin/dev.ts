@@ -43,6 +43,7 @@ const secrets = {
   gen1: await devSecret('gen1-token', random),
   notificationsTokens: await devSecret('notifications-token-secret', random),
   emailAdmin: await devSecret('email-admin-token', random),
+  analyticsApi: await devSecret('analytics-api-token', random),
 }
 
 const stack = createLocalStack(config, (line) => console.log(`stack: ${line}`))
@@ -79,7 +80,16 @@ const services: Service[] = [
       NUDJ_DEV_GEN1_AUTHORIZATION: `Bearer ${secrets.gen1.value}`,
     },
   },
-  { name: 'analytics', port: 8091, opsPort: 9191, env: { ANALYTICS_HOST: '127.0.0.1', DATABASE_URL: await databaseFor('analytics') } },
+  {
+    name: 'analytics',
+    port: 8091,
+    opsPort: 9191,
+    env: {
+      ANALYTICS_HOST: '127.0.0.1',
+      DATABASE_URL: await databaseFor('analytics'),
+      ANALYTICS_API_TOKENS_FILE: secrets.analyticsApi.file,
+    },
+  },
   {
     name: 'notifications',
     port: 8092,
@@ -145,7 +155,7 @@ const url = 'http://127.0.0.1:8080/webhooks/nudj/dev'
 console.log(`
 dev: the pipeline is running. Ctrl-C stops the services (pnpm stack down stops the stack).
   ingest         ${url}   (ops :9090: /metrics /readyz /openapi.json)
-  analytics      http://127.0.0.1:8091/v1/summary   (ops :9191)
+  analytics      curl -H "Authorization: Bearer $(cat ${secrets.analyticsApi.file})" http://127.0.0.1:8091/v1/summary   (ops :9191)
   notifications  http://127.0.0.1:8092/   token: pnpm notifications token <user id>   (ops :9192)
   email          suppressions http://127.0.0.1:8093/v1/suppressions, bearer token in ${secrets.emailAdmin.file}   (ops :9193)
   mail inbox     http://127.0.0.1:${config.smtp.httpPort}/

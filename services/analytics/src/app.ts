@@ -2,12 +2,19 @@ import type { Static } from '@sinclair/typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type pg from 'pg'
 import type { Logger } from 'pino'
+import { createBearerAuth } from './create-bearer-auth.ts'
 import { sendError } from './error-catalog.ts'
 import { queryChallengeFunnel, queryRewardLifecycle, queryTopUsers, queryUser } from './query-lists.ts'
 import { schemas } from './query-schemas.ts'
 import { querySummary, queryTimeSeries } from './query-summary.ts'
 
-export type AppDeps = { pool: pg.Pool; logger: Logger }
+export type AppDeps = {
+  /** The query API's own pool, under ANALYTICS_QUERY_TIMEOUT. */
+  pool: pg.Pool
+  logger: Logger
+  /** Bearer tokens admitted on every route; none: every request is refused. */
+  apiTokens: string[]
+}
 
 const paged = <T>(items: T[], total: number, { limit, offset }: { limit: number; offset: number }) => ({
   items,
@@ -20,10 +27,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Unknown parameters are refused (400), not silently dropped.
   const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false } }, routerOptions: { ignoreTrailingSlash: true } })
 
+  // Before anything else, unknown routes included: nothing answers without a token.
+  app.addHook('onRequest', createBearerAuth(deps.apiTokens))
   app.setErrorHandler((err: Error & { validation?: unknown; statusCode?: number; code?: string }, _request, reply) => {
     if (err.validation) return sendError(reply, 'INVALID_REQUEST', err.message)
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
       return sendError(reply, 'INVALID_REQUEST', err.message)
+    // 57014 query_canceled: statement_timeout (the pool's) cancelled it on the server.
+    if (err.code === '57014') {
+      deps.logger.warn({ err }, 'query cancelled by the statement timeout')
+      return sendError(reply, 'QUERY_TIMEOUT')
+    }
     const connection = err.code === 'ECONNREFUSED' || /^(08|57P)/.test(err.code ?? '') || /timeout|terminated/i.test(err.message)
     deps.logger.error({ err }, 'query failed')
     return sendError(reply, connection ? 'DATABASE_UNAVAILABLE' : 'INTERNAL_ERROR')

@@ -28,6 +28,39 @@ describe('loadAnalyticsConfig', () => {
     expect(loadAnalyticsConfig({ ...base, DATABASE_URL: undefined, DATABASE_URL_FILE: file }).databaseUrl).toBe(
       'postgres://secret@db/analytics',
     )
+    writeFileSync(file, '\n')
+    expect(() => loadAnalyticsConfig({ ...base, DATABASE_URL: undefined, DATABASE_URL_FILE: file })).toThrow(
+      `DATABASE_URL_FILE: the secret in ${file} is empty`,
+    )
+  })
+
+  it('reads the query API tokens from the variable or a file, and the query timeout', () => {
+    const [a, b] = ['a'.repeat(16), 'b'.repeat(32)]
+    expect(loadAnalyticsConfig(base)).toMatchObject({ apiTokens: [], queryTimeoutMs: 10_000 })
+    expect(loadAnalyticsConfig({ ...base, ANALYTICS_API_TOKENS: `${a}, ${b}`, ANALYTICS_QUERY_TIMEOUT: '2s' })).toMatchObject({
+      apiTokens: [a, b],
+      queryTimeoutMs: 2_000,
+    })
+    const file = join(mkdtempSync(join(tmpdir(), 'analytics-config-')), 'tokens')
+    writeFileSync(file, `${a}\n${b}\n`)
+    expect(loadAnalyticsConfig({ ...base, ANALYTICS_API_TOKENS_FILE: file }).apiTokens).toEqual([a, b])
+  })
+
+  it('refuses a short token, and an empty tokens file, without quoting any token', () => {
+    const problemsOf = (env: Record<string, string>): string => {
+      try {
+        loadAnalyticsConfig({ ...base, ...env })
+      } catch (err) {
+        return (err as ConfigError).problems.join('\n')
+      }
+      return ''
+    }
+    const text = problemsOf({ ANALYTICS_API_TOKENS: `${'a'.repeat(16)},short-secret-15` })
+    expect(text).toContain('ANALYTICS_API_TOKENS: token 2 of 2 is shorter than 16 bytes')
+    expect(text).not.toContain('short-secret')
+    const file = join(mkdtempSync(join(tmpdir(), 'analytics-config-')), 'tokens')
+    writeFileSync(file, '\n')
+    expect(problemsOf({ ANALYTICS_API_TOKENS_FILE: file })).toContain('ANALYTICS_API_TOKENS_FILE: the secret in')
   })
 
   it('lists every problem at once', () => {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import {
   ConfigError,
   consumerGroupEnv,
@@ -6,6 +5,9 @@ import {
   durationVar,
   loadConfig,
   parseDuration,
+  readSecret,
+  secretEnv,
+  secretProblem,
   sharedServiceEnv,
 } from '@nudj-webhooks/config'
 import { Type, type Static } from '@sinclair/typebox'
@@ -28,22 +30,33 @@ const schema = Type.Object({
     default: 3,
     description: 'partitions projected at once (each batch is one transaction)',
   }),
-  ANALYTICS_DB_POOL_SIZE: Type.Integer({ minimum: 2, default: 10, description: 'Postgres connections (projector and query API)' }),
+  ANALYTICS_DB_POOL_SIZE: Type.Integer({ minimum: 2, default: 10, description: 'Postgres connections of the projector (and migrations)' }),
+  ANALYTICS_API_DB_POOL_SIZE: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: 'Postgres connections of the query API (a pool of its own, under ANALYTICS_QUERY_TIMEOUT)',
+  }),
+  ANALYTICS_QUERY_TIMEOUT: durationVar('10s', 'statement_timeout of the query API: a longer query is cancelled (504 QUERY_TIMEOUT)'),
+  ...secretEnv(
+    'ANALYTICS_API_TOKENS',
+    'bearer tokens of the query API, comma- or line-separated (two during a rotation), each at least 16 bytes; none: the API answers 403 to everything',
+  ),
   ...sharedServiceEnv('analytics'),
   ...consumerGroupEnv('analytics'),
-  DATABASE_URL: Type.Optional(
-    Type.String({ minLength: 1, description: 'Postgres URL (projections, ledger, migrations); this or DATABASE_URL_FILE is required' }),
-  ),
-  DATABASE_URL_FILE: Type.Optional(
-    Type.String({ description: 'file holding the Postgres URL (it carries a password); used when DATABASE_URL is unset' }),
-  ),
+  ...secretEnv('DATABASE_URL', 'Postgres URL (projections, ledger, migrations), with its password; this or DATABASE_URL_FILE is required'),
 })
 
 export type AnalyticsEnv = Static<typeof schema>
 
-export type AnalyticsConfig = Omit<AnalyticsEnv, 'KAFKA_BROKERS' | 'DATABASE_URL' | 'DATABASE_URL_FILE'> & {
+export type AnalyticsConfig = Omit<
+  AnalyticsEnv,
+  'KAFKA_BROKERS' | 'DATABASE_URL' | 'DATABASE_URL_FILE' | 'ANALYTICS_API_TOKENS' | 'ANALYTICS_API_TOKENS_FILE'
+> & {
   brokers: string[]
   databaseUrl: string
+  /** Bearer tokens of the query API; empty: it refuses every request. */
+  apiTokens: string[]
+  queryTimeoutMs: number
   retrySchedule: number[]
   handlerTimeoutMs: number
   shutdownTimeoutMs: number
@@ -59,27 +72,40 @@ export function loadAnalyticsConfig(env: Record<string, string | undefined> = pr
     if (!(err instanceof ConfigError)) throw err
     problems.push(...err.problems)
   }
-  let databaseUrl = env.DATABASE_URL
-  if (!databaseUrl && env.DATABASE_URL_FILE) {
-    try {
-      databaseUrl = readFileSync(env.DATABASE_URL_FILE, 'utf8').trim()
-    } catch (err) {
-      problems.push(
-        `DATABASE_URL_FILE: cannot read ${env.DATABASE_URL_FILE}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      )
-    }
-  }
-  if (!databaseUrl && !env.DATABASE_URL_FILE) problems.push('DATABASE_URL: set it or DATABASE_URL_FILE')
+  // A URL rather than a key: any length, but an empty file is refused like any other secret.
+  const before = problems.length
+  const databaseUrl = readSecret(env, 'DATABASE_URL', problems, 1)
+  if (databaseUrl === undefined && problems.length === before) problems.push('DATABASE_URL: set it or DATABASE_URL_FILE')
+  const apiTokens = readApiTokens(env, problems)
   if (problems.length > 0 || !base || !databaseUrl) throw new ConfigError(problems)
-  const { KAFKA_BROKERS, DATABASE_URL: _url, DATABASE_URL_FILE: _file, ...rest } = base
+  const {
+    KAFKA_BROKERS,
+    DATABASE_URL: _url,
+    DATABASE_URL_FILE: _file,
+    ANALYTICS_API_TOKENS: _t,
+    ANALYTICS_API_TOKENS_FILE: _tf,
+    ...rest
+  } = base
   return {
     ...rest,
     brokers: KAFKA_BROKERS.split(',').map((b) => b.trim()),
     databaseUrl,
+    apiTokens,
+    queryTimeoutMs: parseDuration(base.ANALYTICS_QUERY_TIMEOUT),
     retrySchedule: base.ANALYTICS_RETRY_SCHEDULE.split(',').map(parseDuration),
     handlerTimeoutMs: parseDuration(base.ANALYTICS_HANDLER_TIMEOUT),
     shutdownTimeoutMs: parseDuration(base.SHUTDOWN_TIMEOUT),
   }
+}
+
+/** The query API's tokens (several during a rotation), each held to the secret rule; problems never quote one. */
+function readApiTokens(env: Record<string, string | undefined>, problems: string[]): string[] {
+  const tokens = (readSecret(env, 'ANALYTICS_API_TOKENS', problems) ?? '').split(/[\s,]+/).filter((t) => t !== '')
+  tokens.forEach((token, i) => {
+    const problem = secretProblem(token)
+    if (problem) problems.push(`ANALYTICS_API_TOKENS: token ${i + 1} of ${tokens.length} ${problem}`)
+  })
+  return tokens
 }
 
 export { schema as analyticsEnvSchema }

@@ -16,7 +16,10 @@ const errors = {
     description: `INVALID_REQUEST: ${errorCatalog.INVALID_REQUEST.message}`,
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
   },
+  '401': { description: `UNAUTHORIZED: ${errorCatalog.UNAUTHORIZED.message}` },
+  '403': { description: `QUERY_API_DISABLED: ${errorCatalog.QUERY_API_DISABLED.message}` },
   '503': { description: `DATABASE_UNAVAILABLE: ${errorCatalog.DATABASE_UNAVAILABLE.message}` },
+  '504': { description: `QUERY_TIMEOUT: ${errorCatalog.QUERY_TIMEOUT.message}` },
 }
 
 const get = (summary: string, schema: TObject, where: 'query' | 'path' = 'query') => ({
@@ -27,6 +30,7 @@ const get = (summary: string, schema: TObject, where: 'query' | 'path' = 'query'
 export const openApiDocument = {
   openapi: '3.1.0',
   info: { title: 'nudj-webhooks analytics', version: '1' },
+  security: [{ bearer: [] }],
   paths: {
     '/v1/summary': get('totals over a time range (hourly resolution)', schemas.summary),
     '/v1/timeseries': get('events of one type per hour or day, paged', schemas.timeseries),
@@ -36,6 +40,7 @@ export const openApiDocument = {
     '/v1/rewards/lifecycle': get('earned, claimed, delivered, failed, redeemed, expired per reward, paged', schemas.rewards),
   },
   components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'one of ANALYTICS_API_TOKENS' } },
     schemas: {
       Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' } } },
     },

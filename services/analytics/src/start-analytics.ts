@@ -20,9 +20,10 @@ export type RunningAnalytics = {
   address: string
   /** The ops listener (/metrics, /livez, /readyz). */
   opsAddress: string
+  /** The projector's pool (the query API has its own). */
   pool: pg.Pool
   registry: Registry
-  /** Stops the API, lets the batch in hand commit, leaves the group, closes the pool. */
+  /** Stops the API, lets the batch in hand commit, leaves the group, closes both pools. */
   close: () => Promise<void>
 }
 
@@ -46,9 +47,19 @@ export async function startAnalytics(config: AnalyticsConfig, logger: Logger): P
     ],
     documents: { '/openapi.json': openApiDocument },
   })
-  const app = buildApp({ pool, logger })
+  // A pool of its own, so that the timeout bounds the API's queries only (never a batch or a
+  // migration), and a burst of slow queries cannot take the projector's connections.
+  const apiPool = createPool({
+    url: config.databaseUrl,
+    applicationName: 'analytics-api',
+    max: config.ANALYTICS_API_DB_POOL_SIZE,
+    statementTimeoutMs: config.queryTimeoutMs,
+    logger,
+  })
+  const app = buildApp({ pool: apiPool, logger, apiTokens: config.apiTokens })
   const address = await app.listen({ host: config.ANALYTICS_HOST, port: config.ANALYTICS_PORT })
-  logger.info({ address, group: config.CONSUMER_GROUP }, 'analytics listening')
+  logger.info({ address, group: config.CONSUMER_GROUP, apiTokens: config.apiTokens.length }, 'analytics listening')
+  if (config.apiTokens.length === 0) logger.warn('no ANALYTICS_API_TOKENS: the query API refuses every request (403)')
 
   return {
     app,
@@ -60,6 +71,7 @@ export async function startAnalytics(config: AnalyticsConfig, logger: Logger): P
       await app.close()
       await consumer.close()
       await ops.close()
+      await apiPool.end()
       await pool.end()
     },
   }

@@ -15,7 +15,7 @@ import { rebuildProjections, type RebuildProgress } from '../src/rebuild-project
 import type { RunningAnalytics } from '../src/start-analytics.ts'
 import { expectedProjections, type Expected } from './expected-projections.ts'
 import { produceEnvelopes } from './produce-envelopes.ts'
-import { snapshotProjections, startTestAnalytics, testConfig, testLogger } from './start-test-analytics.ts'
+import { authorization, snapshotProjections, startTestAnalytics, testConfig, testLogger } from './start-test-analytics.ts'
 
 const infra = inject('infra')
 let db: FreshDatabase
@@ -27,7 +27,7 @@ const prefix = uniqueName('analytics')
 
 const get = async <T>(url: string): Promise<{ status: number; body: T }> => {
   // Over the network, as a dashboard would ask.
-  const response = await fetch(`${analytics!.address}${url}`)
+  const response = await fetch(`${analytics!.address}${url}`, { headers: authorization })
   return { status: response.status, body: (await response.json()) as T }
 }
 type Summary = {

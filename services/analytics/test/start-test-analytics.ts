@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { infraToEnv, type Infra } from '@nudj-webhooks/testing'
 import pg from 'pg'
 import { pino } from 'pino'
@@ -5,8 +6,16 @@ import { loadAnalyticsConfig, type AnalyticsConfig } from '../src/config.ts'
 import { projectionTables } from '../src/migrations.ts'
 import { startAnalytics, type RunningAnalytics } from '../src/start-analytics.ts'
 
-/** The service's configuration for a test: its own database, topics and group, a short retry schedule. */
-export function testConfig(infra: Infra, env: { databaseUrl: string; topicPrefix: string; group: string }): AnalyticsConfig {
+/** The query API's bearer token in tests (random per run); `authorization` is the header that carries it. */
+export const testApiToken = randomBytes(24).toString('base64url')
+export const authorization = { authorization: `Bearer ${testApiToken}` }
+
+/** The service's configuration for a test: its own database, topics and group, a short retry schedule, `testApiToken`. */
+export function testConfig(
+  infra: Infra,
+  env: { databaseUrl: string; topicPrefix: string; group: string },
+  overrides: Record<string, string> = {},
+): AnalyticsConfig {
   return loadAnalyticsConfig({
     ...infraToEnv(infra),
     DATABASE_URL: env.databaseUrl,
@@ -18,6 +27,8 @@ export function testConfig(infra: Infra, env: { databaseUrl: string; topicPrefix
     ANALYTICS_OPS_PORT: '0',
     KAFKA_TOPIC_PARTITIONS: '3',
     LOG_LEVEL: 'warn',
+    ANALYTICS_API_TOKENS: testApiToken,
+    ...overrides,
   })
 }
 

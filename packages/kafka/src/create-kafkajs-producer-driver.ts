@@ -1,6 +1,7 @@
 import { CompressionTypes, type Kafka } from 'kafkajs'
 import { createDurableProducer } from './create-durable-producer.ts'
-import { ProduceError, type CreateProducerDriver, type ProducerDriver } from './producer-driver.ts'
+import { RetryableError } from './errors.ts'
+import type { CreateProducerDriver, ProducerDriver } from './producer-driver.ts'
 
 /** Patched kafkajs behind the producer seam: each driver is a connected idempotent producer with a new producer id. */
 export function kafkajsProducerDriver(kafka: Kafka): CreateProducerDriver {
@@ -22,7 +23,7 @@ export function kafkajsProducerDriver(kafka: Kafka): CreateProducerDriver {
             topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
           })
         } catch (err) {
-          throw new ProduceError(kafkaErrorType(err), (err as Error).message, { cause: err })
+          throw new RetryableError(kafkaErrorType(err), (err as Error).message, { cause: err })
         }
       },
       close: async () => await producer.disconnect(),

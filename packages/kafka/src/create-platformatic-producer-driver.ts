@@ -1,4 +1,5 @@
-import { ProduceError, type CreateProducerDriver, type ProducerDriver, type ProducerDriverOptions } from './producer-driver.ts'
+import { RetryableError } from './errors.ts'
+import type { CreateProducerDriver, ProducerDriver, ProducerDriverOptions } from './producer-driver.ts'
 
 /**
  * @platformatic/kafka behind the producer seam: each driver is a new idempotent Producer,
@@ -40,7 +41,7 @@ export function platformaticProducerDriver({ brokers, clientId }: ProducerDriver
       await producer.initIdempotentProducer({})
     } catch (err) {
       await producer.close()
-      throw new ProduceError(...describe(err), { cause: err })
+      throw new RetryableError(...describe(err), { cause: err })
     }
     return {
       async send(records, { compression }) {
@@ -53,7 +54,7 @@ export function platformaticProducerDriver({ brokers, clientId }: ProducerDriver
             messages: records.map(({ topic, key, value, headers }) => ({ topic, key: Buffer.from(key, 'utf8'), value, headers })),
           })
         } catch (err) {
-          throw new ProduceError(...describe(err), { cause: err })
+          throw new RetryableError(...describe(err), { cause: err })
         }
       },
       close: async () => await producer.close(),

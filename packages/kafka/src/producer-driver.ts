@@ -12,7 +12,8 @@ export type ProducerDriver = {
   /**
    * Writes every record, idempotently with acks=all, each to the partition the Java
    * client's murmur2 partitioner picks for its key. Retries what is retriable by itself;
-   * resolves once every record is acknowledged, rejects with a ProduceError otherwise.
+   * resolves once every record is acknowledged, rejects with a RetryableError otherwise, its
+   * `code` Kafka's error name when the broker refused (OUT_OF_ORDER_SEQUENCE_NUMBER, MESSAGE_TOO_LARGE...).
    */
   send: (records: ProduceRecord[], options: { compression: Compression }) => Promise<void>
   /** Disconnects; a send still in flight may fail. */
@@ -22,18 +23,6 @@ export type ProducerDriver = {
 export type ProducerDriverOptions = { brokers: string[]; clientId: string }
 
 export type CreateProducerDriver = () => Promise<ProducerDriver>
-
-/** A send the client gave up on; `code` is Kafka's error name when the broker refused (OUT_OF_ORDER_SEQUENCE_NUMBER, MESSAGE_TOO_LARGE...). */
-export class ProduceError extends Error {
-  readonly code: string
-  readonly retryable = true
-
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'ProduceError'
-    this.code = code
-  }
-}
 
 /** A conservative size of a record on the wire before compression (Kafka's per-record overhead is at most ~30 bytes). */
 export function recordBytes(record: ProduceRecord): number {

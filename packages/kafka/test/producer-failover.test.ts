@@ -28,6 +28,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 }, 60_000)
 
+// As ingest batches, with nothing given up as stalled unless a test says so.
+const batching = {
+  lingerMs: 5,
+  maxBatchRecords: 1000,
+  maxBatchBytes: 512 * 1024,
+  maxPendingRecords: 10_000,
+  maxPendingBytes: 64 * 1024 * 1024,
+  compression: 'none',
+  stallMs: 120_000,
+} as const
+
 const drivers: [string, (kafka: Kafka) => CreateProducerDriver][] = [
   ['kafkajs', (kafka) => kafkajsProducerDriver(kafka)],
   ['platformatic', () => platformaticProducerDriver({ brokers: cluster.brokers, clientId: 'failover-test' })],
@@ -48,13 +59,7 @@ describe.each(drivers)('the durable batching producer (%s) across a leader failu
     await admin.disconnect()
 
     const producer = await createBatchingProducer(driverOf(kafka), {
-      lingerMs: 5,
-      maxBatchRecords: 1000,
-      maxBatchBytes: 512 * 1024,
-      maxPendingRecords: 10_000,
-      maxPendingBytes: 64 * 1024 * 1024,
-      compression: 'none',
-      stallMs: 60_000,
+      ...batching,
     })
     await producer.send({ topic, key: 'warm-up', value: Buffer.from('connects to every broker') })
 
@@ -111,12 +116,7 @@ describe.each(drivers)('the durable batching producer (%s) across a leader failu
     await admin.disconnect()
     const replaced: string[] = []
     const producer = await createBatchingProducer(driverOf(kafka), {
-      lingerMs: 5,
-      maxBatchRecords: 1000,
-      maxBatchBytes: 512 * 1024,
-      maxPendingRecords: 10_000,
-      maxPendingBytes: 64 * 1024 * 1024,
-      compression: 'none',
+      ...batching,
       stallMs: 3_000,
       onReplace: ({ code }) => replaced.push(code),
     })
@@ -178,13 +178,7 @@ describe('patched kafkajs when a topic gains partitions while a batch is retried
       waitForLeaders: true,
     })
     const producer = await createBatchingProducer(kafkajsProducerDriver(kafka), {
-      lingerMs: 5,
-      maxBatchRecords: 1000,
-      maxBatchBytes: 512 * 1024,
-      maxPendingRecords: 10_000,
-      maxPendingBytes: 64 * 1024 * 1024,
-      compression: 'none',
-      stallMs: 120_000,
+      ...batching,
     })
     await producer.send({ topic, key: 'warm-up', value: Buffer.from('connects to every broker') })
     const [node1, node2, node3] = cluster.nodes.map((n) => n.address)

@@ -22,6 +22,8 @@ export type AppDeps = {
   metrics: IngestMetrics
   logger: Logger
   bodyLimitBytes: number
+  /** Longest a client may take to send a request, headers and body (slow-sending clients hold sockets). */
+  requestTimeoutMs: number
   retryAfterSeconds: number
   rateLimitPerSource: number
   rateLimitPerAddress: number
@@ -49,12 +51,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: deps.bodyLimitBytes,
+    // Node answers 408 and closes a connection whose request is not all in by then; Fastify
+    // leaves this off by default, so a client trickling bytes could hold a socket for ever.
+    requestTimeout: deps.requestTimeoutMs,
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     // A trailing slash is the same route; Nudj follows no redirect, so never answer one.
     routerOptions: { ignoreTrailingSlash: true },
-    ...(deps.https ? { https: deps.https } : {}),
+    // Node looks for timed-out requests every 30 s by default; every second keeps the bound.
+    http: { connectionsCheckingInterval: 1000 },
+    ...(deps.https ? { https: { ...deps.https, connectionsCheckingInterval: 1000 } } : {}),
   } as FastifyServerOptions)
+  // Headers within the same bound (Node's default is 60 s, and it must not exceed requestTimeout).
+  app.server.headersTimeout = deps.requestTimeoutMs
   const perSource = createRateLimiter(deps.rateLimitPerSource)
   const perAddress = createRateLimiter(deps.rateLimitPerAddress)
   const fail = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, detail?: string): FastifyReply => {

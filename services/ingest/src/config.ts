@@ -45,6 +45,11 @@ const schema = Type.Object({
     description: 'longest wait for Kafka before answering 503 (Nudj gives up at 10 s)',
   }),
   INGEST_RETRY_AFTER_SECONDS: Type.Integer({ minimum: 1, default: 5, description: 'Retry-After on every 503' }),
+  INGEST_REQUEST_TIMEOUT: Type.String({
+    pattern: durationPattern,
+    default: '15s',
+    description: 'longest time a client may take to send a whole request (headers and body); slower ones get 408',
+  }),
   INGEST_MAX_EVENT_LOOP_DELAY: Type.String({
     pattern: durationPattern,
     default: '250ms',
@@ -106,6 +111,7 @@ export type IngestConfig = Omit<IngestEnv, 'KAFKA_BROKERS' | 'INGEST_TLS_CERT_FI
   sources: Map<string, Source>
   defaultSource?: string
   produceTimeoutMs: number
+  requestTimeoutMs: number
   maxEventLoopDelayMs: number
   lingerMs: number
   produceStallMs: number
@@ -166,6 +172,7 @@ export function loadIngestConfig(env: Record<string, string | undefined> = proce
     sources,
     defaultSource,
     produceTimeoutMs: parseDuration(base.INGEST_PRODUCE_TIMEOUT),
+    requestTimeoutMs: parseDuration(base.INGEST_REQUEST_TIMEOUT),
     maxEventLoopDelayMs: parseDuration(base.INGEST_MAX_EVENT_LOOP_DELAY),
     lingerMs: parseDuration(base.KAFKA_LINGER),
     produceStallMs: parseDuration(base.KAFKA_PRODUCE_STALL),

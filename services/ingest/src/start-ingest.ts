@@ -109,6 +109,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     metrics,
     logger,
     bodyLimitBytes: config.INGEST_BODY_LIMIT_BYTES,
+    requestTimeoutMs: config.requestTimeoutMs,
     retryAfterSeconds: config.INGEST_RETRY_AFTER_SECONDS,
     rateLimitPerSource: config.INGEST_RATE_LIMIT_PER_SOURCE,
     rateLimitPerAddress: config.INGEST_RATE_LIMIT_PER_ADDRESS,

@@ -1,4 +1,5 @@
 import { ContractError, deriveWebhookId, normalizeNudjWebhook, type Category, type WebhookReceived } from '@nudj-webhooks/contracts'
+import { redactUrl } from '@nudj-webhooks/observability'
 import type { SecureContextOptions } from 'node:tls'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Logger } from 'pino'
@@ -141,7 +142,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
           status: 0,
           receivedAt: now(),
           method: request.method,
-          path: request.url,
+          path: redactUrl(request.url),
           remoteAddress: request.ip,
         },
         request.headers,
@@ -244,7 +245,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       )
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return fail(request, reply, 'INVALID_REQUEST')
-    deps.logger.error({ err: error, url: request.url }, 'unexpected error')
+    deps.logger.error({ err: error, url: redactUrl(request.url) }, 'unexpected error')
     return fail(request, reply, 'INTERNAL_ERROR')
   })
   return app

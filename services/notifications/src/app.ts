@@ -1,3 +1,4 @@
+import { redactUrl } from '@nudj-webhooks/observability'
 import { Type } from '@sinclair/typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
@@ -33,7 +34,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setErrorHandler(async (err: { validation?: unknown; statusCode?: number; message: string }, request, reply) => {
     if (err.validation) return await reply.code(400).send({ error: 'BAD_REQUEST', message: err.message })
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
-    if (status === 500) deps.logger.error({ err, url: request.url }, 'request failed')
+    if (status === 500) deps.logger.error({ err, url: redactUrl(request.url) }, 'request failed')
     return await reply.code(status).send({ error: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message: err.message })
   })
   app.setNotFoundHandler(async (_, reply) => await reply.code(404).send({ error: 'NOT_FOUND', message: 'no such route' }))

@@ -11,20 +11,27 @@ export type RecordRejection = (
   body: Buffer,
 ) => void
 
+/** Every source name that is not configured shares one audit budget. */
+const unknownSources = '(unknown source)'
+
 /**
- * Writes refused requests to nudj.webhooks.rejected for audit: rate-limited per source,
- * without secrets or the body, and never delaying the answer (a lost audit record is
- * counted, not retried).
+ * Writes refused requests to nudj.webhooks.rejected for audit: rate-limited per configured
+ * source, with one shared budget for every other name (each made-up source path would
+ * otherwise get a budget of its own, and a flood of them as many audit records), without
+ * secrets or the body, and never delaying the answer (a lost audit record is counted, not
+ * retried).
  */
 export function createRejectionAuditor(
   publish: (key: string, rejection: WebhookRejected) => Promise<void>,
   perSecond: number,
+  knownSources: ReadonlySet<string>,
   metrics: IngestMetrics,
   logger: Logger,
 ): RecordRejection {
   const limiter = createRateLimiter(perSecond)
   return (rejection, headers, body) => {
-    if (perSecond <= 0 || !limiter.allow(rejection.source)) {
+    const budget = knownSources.has(rejection.source) ? rejection.source : unknownSources
+    if (perSecond <= 0 || !limiter.allow(budget)) {
       metrics.auditDropped.inc()
       return
     }

@@ -100,6 +100,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     recordRejection: createRejectionAuditor(
       async (key, rejection) => await producer.send({ topic: auditTopic, key, value: await rejections.encode(auditTopic, rejection) }),
       config.INGEST_AUDIT_PER_SECOND,
+      new Set(config.sources.keys()),
       metrics,
       logger,
     ),

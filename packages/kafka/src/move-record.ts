@@ -2,6 +2,7 @@ import { CompressionTypes, type Producer } from 'kafkajs'
 import type { ConsumerMessage } from './consumer-types.ts'
 import type { Disposition } from './errors.ts'
 import { provenanceHeaders as h } from './group-topics.ts'
+import { kafkaErrorType } from './kafka-error-type.ts'
 
 export type Move = {
   topic: string
@@ -23,16 +24,10 @@ export const omittedValueHeaders = {
 
 const tooLargeTypes = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'])
 
-/**
- * The broker's reason when it refused a record for its size, else undefined. kafkajs wraps
- * its protocol error (`type`) in a non-retriable one (`cause`).
- */
+/** The broker's reason when it refused a record for its size, else undefined. */
 export function tooLargeReason(err: unknown): string | undefined {
-  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const type = (e as { type?: unknown }).type
-    if (typeof type === 'string' && tooLargeTypes.has(type)) return type
-  }
-  return undefined
+  const type = kafkaErrorType(err)
+  return type !== undefined && tooLargeTypes.has(type) ? type : undefined
 }
 
 /**

@@ -14,6 +14,8 @@ export type DlqRecord = {
   errorMessage: string | undefined
   attempts: number | undefined
   origin: string | undefined
+  /** What makes two DLQ records the same failure: the origin, else this record's own place in the DLQ. */
+  originKey: string
   lastFailureAt: number | undefined
   message: KafkaMessage
 }
@@ -34,6 +36,7 @@ export function toDlqRecord(partition: number, message: KafkaMessage): DlqRecord
     errorMessage: headers[h.errorMessage],
     attempts: numberOrUndefined(headers[h.attempt]),
     origin,
+    originKey: origin ?? `dlq:${partition}:${message.offset}`,
     lastFailureAt: numberOrUndefined(headers[h.lastFailureAt]),
     message,
   }

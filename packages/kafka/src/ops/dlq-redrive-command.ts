@@ -152,12 +152,11 @@ async function dryRun(
       const state = states.get(partition)
       if ((state && isRedriven(state, record.offset)) || !matchesDlqFilter(record, filter)) return
       // The redrive sends each origin once (see redriveDlq); count as it would.
-      const origin = record.origin ?? `${topic}:${partition}:${record.offset}`
-      if (origins.has(origin)) {
+      if (origins.has(record.originKey)) {
         duplicates += 1
         return
       }
-      origins.add(origin)
+      origins.add(record.originKey)
       count += 1
       if (selected.length < 20) selected.push(`  ${partition}:${record.offset}  key ${record.key ?? '(none)'}  ${record.errorCode ?? '?'}`)
       return max !== undefined && count >= max ? 'stop' : undefined

@@ -153,8 +153,7 @@ export async function redriveDlq(kafka: Kafka, admin: Admin, o: RedriveOptions):
         stop('state-full')
         break
       }
-      const origin = record.origin ?? `${topic}:${partition}:${offset}`
-      if (sentOrigins.has(origin)) {
+      if (sentOrigins.has(record.originKey)) {
         // Remembered as redriven with the next flush, so the next run skips it too.
         next = marked
         progress.duplicates += 1
@@ -170,7 +169,7 @@ export async function redriveDlq(kafka: Kafka, admin: Admin, o: RedriveOptions):
         break // stopping while waiting its turn: not sent, not marked
       }
       next = marked
-      sentOrigins.add(origin)
+      sentOrigins.add(record.originKey)
       queued.push(message)
       if (queued.length >= chunk) await flush()
       await payload.heartbeat()

@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { VariantName } from './parse-bench-args.ts'
 import type { VariantSpec } from './start-variant.ts'
 
@@ -45,12 +45,15 @@ export function variantSpec(name: VariantName, ctx: VariantContext): VariantSpec
       }
     case 'ingest':
     case 'ingest-platformatic':
+      // Started as the image starts it (deploy/docker/start.sh), with the same Node flags.
       return {
         name,
-        command: process.execPath,
-        args: [join(ctx.repoRoot, 'services', 'ingest', 'src', 'main.ts')],
+        command: '/bin/sh',
+        args: [join(ctx.repoRoot, 'deploy', 'docker', 'start.sh')],
         env: {
           ...ctx.baseEnv,
+          SERVICE: 'ingest',
+          PATH: `${dirname(process.execPath)}:${ctx.baseEnv.PATH ?? ''}`,
           INGEST_PORT: String(ctx.port),
           INGEST_OPS_PORT: String(ctx.opsPort),
           INGEST_ALLOW_PLAIN_HTTP: 'true',

@@ -47,6 +47,8 @@ num.partitions=1
 # Topics are created on purpose (the services and tests say how many partitions).
 auto.create.topics.enable=false
 offsets.topic.replication.factor=1
+# The first group join creates this topic; 50 partitions (the default) take seconds on a small machine.
+offsets.topic.num.partitions=6
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1

@@ -1,15 +1,12 @@
 // The Nudj simulator's command line:
 //   nudj-sim send --url URL [options]       realistic signed traffic, delivered the way Nudj does
-//   nudj-sim admin <list|register|logs>     a client of Nudj's Admin API for webhooks
-//   nudj-sim stand-in [--port N]            a local stand-in of that Admin API
-import { runAdminCommand } from '../src/cli/admin-command.ts'
+//   nudj-sim stand-in [--port N]            a local stand-in of Nudj's Admin API (pnpm nudj webhooks is its client)
 import { runSendCommand } from '../src/cli/send-command.ts'
 import { runStandInCommand } from '../src/cli/stand-in-command.ts'
 
-const usage = `usage: nudj-sim <send|admin|stand-in> [options]
+const usage = `usage: nudj-sim <send|stand-in> [options]
 
   send       send a realistic stream of Nudj webhooks to a receiver and report
-  admin      list, register or read the logs of webhook configs through Nudj's Admin API
   stand-in   run a local stand-in of Nudj's Admin API that delivers events as Nudj does
 
 Run nudj-sim <command> --help for its options.`
@@ -38,7 +35,8 @@ try {
       process.exitCode = await runSendCommand(args, io, process.env, controller.signal)
       break
     case 'admin':
-      process.exitCode = await runAdminCommand(args, io, process.env)
+      console.error('nudj-sim: the Admin API client is now `pnpm nudj webhooks <list|register|logs>`')
+      process.exitCode = 2
       break
     case 'stand-in':
       process.exitCode = await runStandInCommand(args, io, process.env, controller.signal)

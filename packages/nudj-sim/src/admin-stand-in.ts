@@ -3,14 +3,12 @@ import { once } from 'node:events'
 import { createServer, STATUS_CODES } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { isGen2Config } from './admin-api.ts'
-import type { WebhookConfig } from './admin-api.ts'
+import { isGen2Config, validateConfigs, type WebhookConfig } from '@nudj-webhooks/nudj-admin'
 import { deliverToConfig } from './deliver-to-config.ts'
 import type { EmittedEvent } from './deliver-to-config.ts'
 import { createDeliveryLog, parseLogFilters } from './delivery-log.ts'
 import { gen1RetryPolicy, gen2RetryPolicy } from './retry-policy.ts'
 import type { RetryPolicy } from './retry-policy.ts'
-import { validateConfigs } from './validate-configs.ts'
 
 export type AdminStandInOptions = {
   /** Tokens accepted as `x-api-token` or `Authorization: Bearer`. */
@@ -27,6 +25,8 @@ export type AdminStandIn = {
   /** `http://127.0.0.1:<port>/api/v2/admin` */
   url: string
   configs(): WebhookConfig[]
+  /** How many PUT /webhooks/configs it accepted. */
+  puts(): number
   /** Delivers the event to every enabled config subscribed to it; resolves when every delivery has finished. */
   emit(event: EmittedEvent): Promise<void>
   close(): Promise<void>
@@ -42,6 +42,7 @@ export async function createAdminStandIn(options: AdminStandInOptions): Promise<
   }
   const tokenDigests = options.tokens.map(digest)
   let configs: WebhookConfig[] = []
+  let puts = 0
   const log = createDeliveryLog()
   const stopping = new AbortController()
   const inFlight = new Set<Promise<unknown>>()
@@ -67,6 +68,7 @@ export async function createAdminStandIn(options: AdminStandInOptions): Promise<
       const result = validateConfigs(body.value)
       if (result.configs === undefined) return sendError(res, 400, 'invalid webhook configs', result.problems)
       configs = result.configs
+      puts += 1
       return send(res, 200, { configs })
     }
     if (route === '/webhooks/logs' && req.method === 'GET') {
@@ -110,6 +112,7 @@ export async function createAdminStandIn(options: AdminStandInOptions): Promise<
   return {
     url: `http://127.0.0.1:${port}${basePath}`,
     configs: () => structuredClone(configs),
+    puts: () => puts,
     async emit(event) {
       if (stopping.signal.aborted) throw new Error('the admin stand-in is closed')
       const targets = configs.filter((c) => (isGen2Config(c) ? c.active : c.isEnabled) && c.events.includes(event.name))

@@ -1,11 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
-import { isGen2Config } from './admin-api.ts'
-import type { Gen1WebhookConfig, Gen2WebhookConfig, WebhookConfig } from './admin-api.ts'
+import { isGen2Config, redactHeaders, type Gen1WebhookConfig, type Gen2WebhookConfig, type WebhookConfig } from '@nudj-webhooks/nudj-admin'
 import { deliver } from './deliver.ts'
 import type { AttemptRecord, DeliveryResult } from './deliver.ts'
 import type { DeliveryLog } from './delivery-log.ts'
-import { redactHeaders } from './redact-headers.ts'
 import type { RetryPolicy } from './retry-policy.ts'
 import { gen1Headers, gen2Headers } from './sign-delivery.ts'
 

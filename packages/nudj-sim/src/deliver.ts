@@ -1,7 +1,7 @@
 import { setTimeout as sleepFor } from 'node:timers/promises'
 import { retryDelayMs } from './retry-policy.ts'
 import type { RetryPolicy } from './retry-policy.ts'
-import { describeFetchError } from './describe-fetch-error.ts'
+import { describeFetchError } from '@nudj-webhooks/nudj-admin'
 
 export type DeliveryRequest = {
   url: string

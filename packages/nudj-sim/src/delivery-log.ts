@@ -1,4 +1,4 @@
-import type { Gen1LogRecord, Gen2DeliveryStatus, Gen2LogRecord, LogFilters, WebhookLogRecord } from './admin-api.ts'
+import type { Gen1LogRecord, Gen2DeliveryStatus, Gen2LogRecord, LogFilters, WebhookLogRecord } from '@nudj-webhooks/nudj-admin'
 
 export type DeliveryLog = {
   /** A gen-1 row: one per attempt. */

@@ -1,19 +1,3 @@
-export { AdminApiError, adminApiErrorCodes } from './admin-api-error.ts'
-export type { AdminApiErrorCode } from './admin-api-error.ts'
-export { isGen2Config } from './admin-api.ts'
-export type {
-  AdminAuth,
-  ConfigsBodyShape,
-  Gen1LogRecord,
-  Gen1WebhookConfig,
-  Gen2LogRecord,
-  Gen2WebhookConfig,
-  LogFilters,
-  WebhookConfig,
-  WebhookLogRecord,
-} from './admin-api.ts'
-export { createAdminClient } from './admin-client.ts'
-export type { AdminClient, AdminClientOptions } from './admin-client.ts'
 export { createAdminStandIn } from './admin-stand-in.ts'
 export type { AdminStandIn, AdminStandInOptions } from './admin-stand-in.ts'
 export { buildGen1Event, buildGen2Event, gen1Names, gen2Names } from './build-event.ts'

@@ -4,12 +4,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { waitFor } from '@nudj-webhooks/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import { AdminApiError } from '../src/admin-api-error.ts'
-import type { Gen1LogRecord, Gen1WebhookConfig, Gen2LogRecord, Gen2WebhookConfig } from '../src/admin-api.ts'
-import { createAdminClient } from '../src/admin-client.ts'
+import {
+  AdminApiError,
+  createAdminClient,
+  runWebhooksCommand,
+  type Gen1LogRecord,
+  type Gen1WebhookConfig,
+  type Gen2LogRecord,
+  type Gen2WebhookConfig,
+} from '@nudj-webhooks/nudj-admin'
 import { createAdminStandIn } from '../src/admin-stand-in.ts'
 import type { AdminStandIn, AdminStandInOptions } from '../src/admin-stand-in.ts'
-import { runAdminCommand } from '../src/cli/admin-command.ts'
 import { runStandInCommand } from '../src/cli/stand-in-command.ts'
 import { startServer } from './start-server.ts'
 import type { TestServer } from './start-server.ts'
@@ -226,9 +231,9 @@ describe('the command line against the stand-in', () => {
     const base = ['--base-url', admin.url]
 
     const args = ['--url', 'https://ingest.example/nudj', '--events', 'reward.earned, points.awarded', '--secret-file', join(dir, 'secret')]
-    expect(await runAdminCommand(['register', ...base, ...args], io, env)).toBe(0)
+    expect(await runWebhooksCommand(['register', ...base, ...args], io, env)).toBe(0)
     expect(
-      await runAdminCommand(
+      await runWebhooksCommand(
         ['register', ...base, '--auth', 'bearer', '--url', 'https://crm.example/h', '--events', 'a', '--header', 'X-API-Key: k1'],
         io,
         env,
@@ -238,16 +243,56 @@ describe('the command line against the stand-in', () => {
       { url: 'https://ingest.example/nudj', events: ['reward.earned', 'points.awarded'], secret: 'whsec_from_file', active: true },
       { url: 'https://crm.example/h', events: ['a'], httpMethod: 'POST', isEnabled: true, maxRetries: 3, headers: { 'X-API-Key': 'k1' } },
     ])
-    expect(await runAdminCommand(['list', ...base], io, env)).toBe(0)
+    expect(await runWebhooksCommand(['list', ...base], io, env)).toBe(0)
     expect(JSON.parse(lines.out.at(-1)!)).toMatchObject([{ secret: '***' }, { headers: { 'X-API-Key': '***' } }])
-    expect(await runAdminCommand(['logs', ...base, '--limit', '10'], io, env)).toBe(0)
+    expect(await runWebhooksCommand(['logs', ...base, '--limit', '10'], io, env)).toBe(0)
     expect(JSON.parse(lines.out.at(-1)!)).toEqual([])
     expect(lines.err).toEqual([])
     expect(lines.out.join('\n')).not.toMatch(/whsec_from_file|k1|tok_admin/)
 
-    expect(await runAdminCommand(['list', ...base], io, { NUDJ_ADMIN_TOKEN: 'tok_not_known' })).toBe(1)
+    expect(await runWebhooksCommand(['list', ...base], io, { NUDJ_ADMIN_TOKEN: 'tok_not_known' })).toBe(1)
     expect(lines.err.at(-1)).toContain('ADMIN_API_UNAUTHORIZED')
     expect(lines.err.join('\n')).not.toContain('tok_not_known')
+  })
+
+  it('registers without overwriting: a dry run sends nothing, the same config is not sent again, a changed one needs --replace', async () => {
+    const admin = await standIn()
+    const dir = await mkdtemp(join(tmpdir(), 'nudj-admin-'))
+    cleanups.push(() => rm(dir, { recursive: true }))
+    await writeFile(join(dir, 'secret'), 'whsec_registered\n')
+    const env = { NUDJ_ADMIN_TOKEN: token }
+    const { lines, io } = capture()
+    const register = async (...args: string[]) =>
+      await runWebhooksCommand(['register', '--base-url', admin.url, '--url', 'https://ingest.example/nudj', ...args], io, env)
+    const crm = ['--url', 'https://crm.example/h', '--events', 'a', '--header', 'X-API-Key: k1']
+    expect(await runWebhooksCommand(['register', '--base-url', admin.url, ...crm], io, env)).toBe(0)
+    const ours = ['--events', 'reward.earned', '--secret-file', join(dir, 'secret')]
+
+    expect(await register(...ours, '--dry-run')).toBe(0)
+    expect(lines.out.at(-2)).toBe(
+      'dry run: would add https://ingest.example/nudj (gen-2) for reward.earned; the 2 config(s) that would be sent:',
+    )
+    expect(JSON.parse(lines.out.at(-1)!)).toEqual([
+      expect.objectContaining({ url: 'https://crm.example/h', headers: { 'X-API-Key': '***' } }),
+      { url: 'https://ingest.example/nudj', events: ['reward.earned'], secret: '***', active: true },
+    ])
+    expect(admin.puts()).toBe(1)
+
+    expect(await register(...ours)).toBe(0)
+    expect(await register(...ours)).toBe(0)
+    expect(lines.out.at(-1)).toBe('https://ingest.example/nudj (gen-2) for reward.earned is registered already, exactly so; nothing sent')
+    expect(admin.puts()).toBe(2)
+
+    const changed = ['--events', 'reward.earned,points.awarded', '--secret-file', join(dir, 'secret')]
+    expect(await register(...changed)).toBe(1)
+    expect(lines.err.at(-1)).toContain('a different config for https://ingest.example/nudj exists; --replace changes it')
+    expect(lines.err.join('\n')).not.toMatch(/whsec_registered|k1/)
+    expect(admin.puts()).toBe(2)
+    expect(await register(...changed, '--replace')).toBe(0)
+    expect(admin.configs()).toEqual([
+      { url: 'https://crm.example/h', events: ['a'], httpMethod: 'POST', isEnabled: true, maxRetries: 3, headers: { 'X-API-Key': 'k1' } },
+      { url: 'https://ingest.example/nudj', events: ['reward.earned', 'points.awarded'], secret: 'whsec_registered', active: true },
+    ])
   })
 
   it('runs the stand-in until it is told to stop', async () => {

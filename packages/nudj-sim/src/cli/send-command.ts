@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { parseDuration } from '@nudj-webhooks/config'
 import { runSend, type SendOptions } from '../run-send.ts'
 import { formatProgress, formatSendReport } from '../send-report.ts'
-import { UsageError, type CommandIo } from './command-io.ts'
+import { UsageError, type CommandIo } from '@nudj-webhooks/nudj-admin'
 
 export const sendUsage = `usage: nudj-sim send --url URL [options]
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { createAdminStandIn } from '../admin-stand-in.ts'
 import { emitSimulatedEvents } from '../emit-simulated-events.ts'
-import type { CommandIo } from './command-io.ts'
+import type { CommandIo } from '@nudj-webhooks/nudj-admin'
 
 const usage = `usage: nudj-sim stand-in [--port N] [--emit-rate R] [--seed N]
 

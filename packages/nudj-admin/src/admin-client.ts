@@ -1,6 +1,7 @@
 import { AdminApiError, adminApiErrorCodeFor, adminApiErrorCodes } from './admin-api-error.ts'
 import type { AdminAuth, ConfigsBodyShape, LogFilters, WebhookConfig, WebhookLogRecord } from './admin-api.ts'
 import { describeFetchError } from './describe-fetch-error.ts'
+import { planRegistration } from './plan-registration.ts'
 
 export type AdminClientOptions = {
   /** e.g. `https://sub.nudj.cx/api/v2/admin` */
@@ -86,12 +87,9 @@ export function createAdminClient({ baseUrl, token, auth, timeoutMs = 10_000 }: 
     putConfigs,
     async registerReceiver(config, options) {
       // PUT may replace the whole list (undocumented), so merge into what is there.
-      const existing = await listConfigs()
-      const merged = existing.some((c) => c.url === config.url)
-        ? existing.map((c) => (c.url === config.url ? config : c))
-        : [...existing, config]
-      await putConfigs(merged, options)
-      return merged
+      const { configs } = planRegistration(await listConfigs(), config)
+      await putConfigs(configs, options)
+      return configs
     },
     async listLogs(filters = {}) {
       const query = new URLSearchParams()

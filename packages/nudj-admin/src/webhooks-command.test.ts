@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { runAdminCommand } from './admin-command.ts'
+import { runWebhooksCommand } from './webhooks-command.ts'
 
 async function run(argv: string[], env: Record<string, string | undefined> = { NUDJ_ADMIN_TOKEN: 'tok_secret_value' }) {
   const out: string[] = []
   const err: string[] = []
-  const code = await runAdminCommand(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, env)
+  const code = await runWebhooksCommand(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, env)
   return { code, out: out.join('\n'), err: err.join('\n') }
 }
 
 // Every case fails before any request: the base URL points at a port nothing listens on.
 const base = ['--base-url', 'http://127.0.0.1:9/api/v2/admin']
 
-describe('runAdminCommand argument errors', () => {
+describe('nudj webhooks argument errors', () => {
   it('exits 2 with the usage when no subcommand is given, 0 for --help', async () => {
-    expect(await run([])).toMatchObject({ code: 2, out: '', err: expect.stringContaining('usage: nudj-sim admin') as unknown })
+    expect(await run([])).toMatchObject({ code: 2, out: '', err: expect.stringContaining('usage: nudj webhooks') as unknown })
     expect(await run(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('register') as unknown })
   })
 
@@ -21,7 +21,7 @@ describe('runAdminCommand argument errors', () => {
     for (const subcommand of ['list', 'register', 'logs']) {
       const result = await run([subcommand, '--help'], {})
       expect(result.code).toBe(0)
-      expect(result.out).toContain(`usage: nudj-sim admin ${subcommand}`)
+      expect(result.out).toContain(`usage: nudj webhooks ${subcommand}`)
     }
   })
 

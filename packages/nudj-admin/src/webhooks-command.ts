@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { AdminApiError } from '../admin-api-error.ts'
-import { isGen2Config } from '../admin-api.ts'
-import type { AdminAuth, Gen2DeliveryStatus, LogFilters, WebhookConfig } from '../admin-api.ts'
-import { createAdminClient } from '../admin-client.ts'
-import type { AdminClient } from '../admin-client.ts'
-import { redactHeaders } from '../redact-headers.ts'
+import { AdminApiError } from './admin-api-error.ts'
+import { isGen2Config } from './admin-api.ts'
+import type { AdminAuth, Gen2DeliveryStatus, LogFilters, WebhookConfig } from './admin-api.ts'
+import { createAdminClient } from './admin-client.ts'
+import type { AdminClient } from './admin-client.ts'
+import { planRegistration } from './plan-registration.ts'
+import { redactHeaders } from './redact-headers.ts'
 import { UsageError } from './command-io.ts'
 import type { CommandIo } from './command-io.ts'
 
@@ -14,17 +15,20 @@ const connection = `  --base-url URL        the Admin API, e.g. https://sub.nudj
 The token is read from NUDJ_ADMIN_TOKEN, never from the command line.`
 
 const usages = {
-  admin: `usage: nudj-sim admin <list|register|logs> --base-url URL [options]
+  webhooks: `usage: nudj webhooks <list|register|logs> --base-url URL [options]
 
   list       print the organisation's webhook configs (secrets redacted)
-  register   add a receiver's config, or replace the one with the same url, keeping all others
+  register   add a receiver's config, keeping every other config (--dry-run shows the change first)
   logs       print the webhook delivery log, newest first
 
-Run nudj-sim admin <subcommand> --help for its options.`,
-  list: `usage: nudj-sim admin list --base-url URL [--auth x-api-token|bearer]
+Run nudj webhooks <subcommand> --help for its options.`,
+  list: `usage: nudj webhooks list --base-url URL [--auth x-api-token|bearer]
 
 ${connection}`,
-  register: `usage: nudj-sim admin register --base-url URL --url URL --events a,b [options]
+  register: `usage: nudj webhooks register --base-url URL --url URL --events a,b [options]
+
+  --dry-run             print what would change and the list that would be sent; change nothing
+  --replace             change an existing config with the same url (refused without it)
 
   --url URL             where Nudj delivers
   --events a,b          event names, comma-separated
@@ -34,7 +38,7 @@ ${connection}`,
   --max-retries N       gen-1 only; 3 by default
   --body-shape SHAPE    the PUT body: array (default) or wrapped ({ "configs": [...] })
 ${connection}`,
-  logs: `usage: nudj-sim admin logs --base-url URL [filters]
+  logs: `usage: nudj webhooks logs --base-url URL [filters]
 
   --event NAME          gen-2 event or gen-1 eventSubCategory
   --status S            pending, delivered, retrying or failed (gen-2 records)
@@ -49,16 +53,16 @@ const connectionOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const
 
-/** `nudj-sim admin <list|register|logs>`: argv starts at the subcommand. Answers the exit code. */
-export async function runAdminCommand(argv: string[], io: CommandIo, env: Record<string, string | undefined>): Promise<number> {
+/** `nudj webhooks <list|register|logs>`: argv starts at the subcommand. Answers the exit code. */
+export async function runWebhooksCommand(argv: string[], io: CommandIo, env: Record<string, string | undefined>): Promise<number> {
   const [subcommand, ...args] = argv
   if (subcommand === undefined) {
-    io.err(usages.admin)
+    io.err(usages.webhooks)
     return 2
   }
-  if (subcommand === '--help' || subcommand === '-h' || subcommand === 'help') return help(io, 'admin')
+  if (subcommand === '--help' || subcommand === '-h' || subcommand === 'help') return help(io, 'webhooks')
   if (subcommand !== 'list' && subcommand !== 'register' && subcommand !== 'logs') {
-    io.err(`nudj-sim admin: unknown subcommand '${subcommand}'\n\n${usages.admin}`)
+    io.err(`nudj webhooks: unknown subcommand '${subcommand}'\n\n${usages.webhooks}`)
     return 2
   }
   try {
@@ -67,11 +71,11 @@ export async function runAdminCommand(argv: string[], io: CommandIo, env: Record
     return await logs(args, io, env)
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
-      io.err(`nudj-sim admin ${subcommand}: ${error.message}\n(see nudj-sim admin ${subcommand} --help)`)
+      io.err(`nudj webhooks ${subcommand}: ${error.message}\n(see nudj webhooks ${subcommand} --help)`)
       return 2
     }
     if (error instanceof AdminApiError) {
-      io.err(`nudj-sim admin ${subcommand}: ${error.code}: ${error.message}`)
+      io.err(`nudj webhooks ${subcommand}: ${error.code}: ${error.message}`)
       return 1
     }
     throw error
@@ -98,6 +102,8 @@ async function register(args: string[], io: CommandIo, env: Record<string, strin
       method: { type: 'string' },
       'max-retries': { type: 'string' },
       'body-shape': { type: 'string', default: 'array' },
+      'dry-run': { type: 'boolean', default: false },
+      replace: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -126,8 +132,26 @@ async function register(args: string[], io: CommandIo, env: Record<string, strin
           maxRetries: wholeNumber('--max-retries', values['max-retries'] ?? '3', 0),
           headers: Object.fromEntries((values.header ?? []).map(parseHeader)),
         }
-  const stored = await client.registerReceiver(config, { bodyShape })
-  io.out(`registered ${url} (${isGen2Config(config) ? 'gen-2' : 'gen-1'}) for ${events.join(', ')}; ${stored.length} config(s) in all`)
+  const plan = planRegistration(await client.listConfigs(), config)
+  const what = `${url} (${isGen2Config(config) ? 'gen-2' : 'gen-1'}) for ${events.join(', ')}`
+  if (plan.change === 'unchanged') {
+    io.out(`${what} is registered already, exactly so; nothing sent`)
+    return 0
+  }
+  if (plan.change === 'replace' && !values.replace) {
+    io.err(
+      `nudj webhooks register: a different config for ${url} exists; --replace changes it:\n${JSON.stringify(redactConfig(plan.existing), null, 2)}`,
+    )
+    return 1
+  }
+  const verb = plan.change === 'add' ? 'add' : 'replace'
+  if (values['dry-run']) {
+    io.out(`dry run: would ${verb} ${what}; the ${plan.configs.length} config(s) that would be sent:`)
+    io.out(JSON.stringify(plan.configs.map(redactConfig), null, 2))
+    return 0
+  }
+  await client.putConfigs(plan.configs, { bodyShape })
+  io.out(`${verb === 'add' ? 'added' : 'replaced'} ${what}; ${plan.configs.length} config(s) in all`)
   return 0
 }
 

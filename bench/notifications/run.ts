@@ -79,6 +79,8 @@ const service = await startServiceProcess({
     NOTIFICATIONS_PORT: String(port),
     NOTIFICATIONS_OPS_PORT: String(opsPort),
     NOTIFICATIONS_MAX_STREAMS: String(maxStreams + 1000),
+    // Every stream of the benchmark comes from this one address.
+    NOTIFICATIONS_MAX_STREAMS_PER_ADDRESS: String(maxStreams + 1000),
     LOG_LEVEL: 'warn',
   },
 })

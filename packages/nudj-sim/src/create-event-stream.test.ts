@@ -1,6 +1,6 @@
 import { catalog, normalizeNudjWebhook, validateNudjEvent } from '@nudj-webhooks/contracts'
 import { describe, expect, it } from 'vitest'
-import { gen1Names, gen2Names } from './build-event.ts'
+import { gen1Names, gen2Names, type SimEvent } from './build-event.ts'
 import { buildJourney, createEventStream } from './create-event-stream.ts'
 import { createWorld } from './create-world.ts'
 
@@ -20,6 +20,18 @@ describe('createEventStream', () => {
     const named = catalog.map((e) => e.name)
     expect([...gen1Names, ...gen2Names].filter((n) => !named.includes(n) && !n.startsWith('shopify.'))).toEqual([])
     expect([...gen1Names, ...gen2Names].filter((n) => !seen.has(n))).toEqual([])
+  })
+
+  it('never runs ahead of the wall clock by more than a journey, however fast it is read; a past start keeps its pace', () => {
+    const timeOf = ({ body }: SimEvent): number => Date.parse(String('timestamp' in body ? body.timestamp : body.createdAt))
+    const stream = createEventStream(createWorld({ seed: 3 }))
+    const times = Array.from({ length: 20_000 }, () => timeOf(stream.next()))
+    // A journey's steps are 0.2 to 5 s apart, at most nine of them.
+    expect(Math.max(...times) - Date.now()).toBeLessThan(50_000)
+
+    const past = createEventStream(createWorld({ seed: 3 }), { start: new Date('2026-04-17T00:00:00Z') })
+    const pastTimes = Array.from({ length: 1000 }, () => timeOf(past.next()))
+    expect(Math.max(...pastTimes)).toBeLessThan(Date.parse('2026-04-18T00:00:00Z'))
   })
 
   it('is the same stream for the same seed', () => {

@@ -80,7 +80,10 @@ export function createEventStream(world: World, options: EventStreamOptions = {}
     const { random } = world
     const generation: Generation = random.chance(gen1Share) ? 'gen1' : 'gen2'
     const user = random.pick(world.users)
-    clock += random.int(100, 3000)
+    // Never ahead of the wall clock (but for a journey's own steps): receivers refuse a signed
+    // timestamp too far from now, and a stream sent faster than its simulated gaps would run
+    // minutes ahead. A stream started in the past keeps its own pace.
+    clock = Math.max(clock, Math.min(clock + random.int(100, 3000), Date.now()))
     if (random.chance(0.5)) {
       queue.push(...buildJourney(world, generation, user, random.pick(world.challenges), new Date(clock), random.chance(0.5)))
       return

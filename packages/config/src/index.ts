@@ -1,5 +1,7 @@
 export { ConfigError, describeConfig, loadConfig } from './load-config.ts'
 export { durationPattern, parseDuration } from './parse-duration.ts'
+export { parseTrustedProxies } from './parse-trusted-proxies.ts'
 export { readJsonFile } from './read-json-file.ts'
 export { minSecretBytes, readSecret, secretEnv, secretProblem } from './read-secret.ts'
 export { consumerGroupEnv, durationListPattern, durationVar, sharedServiceEnv } from './service-env.ts'
+export { connectionSecurityEnv } from './service-env.ts'

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { durationPattern } from './parse-duration.ts'
+import { secretEnv } from './read-secret.ts'
 
 /** A duration variable (`30s`, `10m`) with its default. */
 export const durationVar = (fallback: string, description: string) =>
@@ -30,6 +31,7 @@ export function sharedServiceEnv(service: string) {
     }),
     // writeOnly: the URL may carry basic-auth credentials, so no config error quotes it.
     SCHEMA_REGISTRY_URL: Type.String({ minLength: 1, writeOnly: true, description: 'Confluent-compatible registry API root' }),
+    ...connectionSecurityEnv().properties,
     LOG_LEVEL: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'pino level' },
@@ -38,9 +40,41 @@ export function sharedServiceEnv(service: string) {
   }
 }
 
+/**
+ * TLS and SASL to the brokers and basic auth to the registry (docs/kafka-security.md), part
+ * of sharedServiceEnv; also read alone by the ops CLI. Checked together, and the files and
+ * secrets read, by connectionSecurity (@nudj-webhooks/kafka).
+ */
+export function connectionSecurityEnv() {
+  return Type.Object({
+    KAFKA_SSL: Type.Boolean({ default: false, description: 'connect to the brokers over TLS (certificates verified)' }),
+    KAFKA_SSL_CA_FILE: Type.Optional(
+      Type.String({ description: "PEM file of the CA(s) of the brokers' certificates (default: system CAs)" }),
+    ),
+    KAFKA_SSL_CERT_FILE: Type.Optional(Type.String({ description: 'PEM client certificate for mutual TLS (with KAFKA_SSL_KEY_FILE)' })),
+    KAFKA_SSL_KEY_FILE: Type.Optional(Type.String({ description: 'PEM private key of KAFKA_SSL_CERT_FILE (unencrypted)' })),
+    KAFKA_SASL_MECHANISM: Type.Union(
+      [Type.Literal('none'), Type.Literal('plain'), Type.Literal('scram-sha-256'), Type.Literal('scram-sha-512')],
+      { default: 'none', description: 'SASL mechanism; plain needs KAFKA_SSL unless every broker is on loopback' },
+    ),
+    KAFKA_SASL_USERNAME: Type.Optional(Type.String({ description: 'SASL user (required with a mechanism)' })),
+    ...secretEnv('KAFKA_SASL_PASSWORD', 'SASL password (at least 16 bytes; required with a mechanism)'),
+    SCHEMA_REGISTRY_USERNAME: Type.Optional(Type.String({ description: 'basic-auth user of the registry' })),
+    ...secretEnv('SCHEMA_REGISTRY_PASSWORD', 'basic-auth password of the registry (at least 16 bytes; https unless on loopback)'),
+  })
+}
+
 /** A consumer service's group, which also names its retry and dead-letter topics. */
 export function consumerGroupEnv(group: string) {
   return {
     CONSUMER_GROUP: Type.String({ minLength: 1, default: group, description: 'consumer group (and prefix of its retry and DLQ topics)' }),
+    CONSUMER_HANDLER_TIMEOUT: durationVar(
+      '30s',
+      "longest one record's handling (or one batch transaction) may take: its signal aborts, the transaction rolls back and the record goes to the next retry topic (HANDLER_TIMEOUT)",
+    ),
+    POSTGRES_STATEMENT_TIMEOUT: durationVar(
+      '15s',
+      "statement_timeout of the consumer's Postgres connections: the server cancels a longer statement, retried as STATEMENT_TIMEOUT (keep it below CONSUMER_HANDLER_TIMEOUT)",
+    ),
   }
 }

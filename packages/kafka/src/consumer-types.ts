@@ -56,6 +56,11 @@ export type ConsumerDefinition<T> = {
   effect: 'postgres' | 'external' | 'none'
   /** Delays of the retry tiers, e.g. [10_000, 60_000, 600_000]; after the last, the DLQ. */
   retrySchedule: number[]
+  /**
+   * Longest one handler call, and one batch transaction as a whole, may take: then
+   * `ctx.signal` aborts, the runtime stops waiting (even for a handler that ignores the
+   * signal), abandons its ledger transaction (rolled back) and retries it (HANDLER_TIMEOUT).
+   */
   handlerTimeoutMs: number
   partitionsConsumedConcurrently?: number
   /** How long a silent member stays in the group (kafkajs default 30 s); lower fails over faster. */

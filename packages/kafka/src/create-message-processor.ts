@@ -3,9 +3,10 @@ import type { Logger } from 'pino'
 import type { ConsumerMetrics, ConsumerOutcome } from './create-consumer-metrics.ts'
 import type { PostgresLedger } from './create-postgres-ledger.ts'
 import type { ConsumerDefinition, ConsumerMessage, HandlerContext } from './consumer-types.ts'
-import { dispositionOf, messageOf, RetryableError, type Disposition } from './errors.ts'
+import { dispositionOf, messageOf, type Disposition } from './errors.ts'
 import { dlqTopicName, formatDelay, retryTopicName } from './group-topics.ts'
 import { moveRecord, tooLargeReason } from './move-record.ts'
+import { runWithTimeout } from './run-with-timeout.ts'
 
 export type Result = { outcome: ConsumerOutcome } | { pause: Disposition }
 
@@ -117,20 +118,10 @@ export function createMessageProcessor<T>(
   }
 
   async function withTimeout(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
-    const controller = new AbortController()
-    const signal = AbortSignal.any([controller.signal, deps.signal])
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort()
-        reject(new RetryableError('HANDLER_TIMEOUT', `the handler did not finish within ${definition.handlerTimeoutMs} ms`))
-      }, definition.handlerTimeoutMs)
-    })
     const began = performance.now()
     try {
-      await Promise.race([work(signal), timeout])
+      await runWithTimeout(definition.handlerTimeoutMs, 'the handler', deps.signal, work)
     } finally {
-      clearTimeout(timer)
       metrics.handlerDuration.observe({ group }, (performance.now() - began) / 1000)
     }
   }
@@ -151,7 +142,7 @@ export function createMessageProcessor<T>(
       if (definition.effect === 'postgres') {
         let done = false
         await withTimeout(async (signal) => {
-          done = await deps.ledger!.runOnce(group, id, async (tx) => await definition.handler(event, { ...ctx(signal), tx }))
+          done = await deps.ledger!.runOnce(group, id, async (tx) => await definition.handler(event, { ...ctx(signal), tx }), signal)
         })
         return record(message, done ? 'processed' : 'duplicate')
       }

@@ -1,3 +1,4 @@
+import type { KafkaSecurity } from './connection-security.ts'
 import { RetryableError } from './errors.ts'
 import type { CreateProducerDriver, ProducerDriver, ProducerDriverOptions } from './producer-driver.ts'
 
@@ -13,13 +14,14 @@ import type { CreateProducerDriver, ProducerDriver, ProducerDriverOptions } from
  * producer's state (unclean leader election, idle past producer.id.expiration.ms), where the
  * kafkajs driver fails the send and the records are resent anyway.
  */
-export function platformaticProducerDriver({ brokers, clientId }: ProducerDriverOptions): CreateProducerDriver {
+export function platformaticProducerDriver({ brokers, clientId, security = {} }: ProducerDriverOptions): CreateProducerDriver {
   return async (): Promise<ProducerDriver> => {
     // Loaded on first use: every service imports this package, few of them produce through it.
     const { compatibilityPartitioner, ProduceAcks, Producer, stringSerializer } = await import('@platformatic/kafka')
     const producer = new Producer<Buffer, Buffer, string, string>({
       clientId,
       bootstrapBrokers: brokers,
+      ...platformaticSecurity(security),
       idempotent: true,
       // murmur2 & 0x7fffffff, as Java and kafkajs place keys; the library's default
       // (murmur2 >>> 0) disagrees whenever the partition count is not a power of two.
@@ -60,6 +62,12 @@ export function platformaticProducerDriver({ brokers, clientId }: ProducerDriver
       close: async () => await producer.close(),
     }
   }
+}
+
+/** The library's `tls` and `sasl` options: the same settings, its mechanism names in capitals. */
+function platformaticSecurity({ tls, sasl }: KafkaSecurity) {
+  const names = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512' } as const
+  return { ...(tls && { tls }), ...(sasl && { sasl: { ...sasl, mechanism: names[sasl.mechanism] } }) }
 }
 
 type ErrorNode = Error & { apiId?: unknown; code?: unknown; errors?: unknown }

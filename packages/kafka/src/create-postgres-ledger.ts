@@ -9,10 +9,16 @@ export type PostgresLedger = {
   /**
    * Effects in Postgres: runs `work` in a transaction that also records the id, so the
    * effect and the record commit together or not at all. Answers false for an id already done.
+   * When `signal` aborts, the transaction is abandoned (see `inTransaction`).
    */
-  runOnce: (group: string, id: string, work: (tx: pg.PoolClient) => Promise<void>) => Promise<boolean>
+  runOnce: (group: string, id: string, work: (tx: pg.PoolClient) => Promise<void>, signal?: AbortSignal) => Promise<boolean>
   /** As runOnce for many ids in one transaction; `work` gets only the ids not done before. */
-  runBatchOnce: (group: string, ids: string[], work: (tx: pg.PoolClient, fresh: Set<string>) => Promise<void>) => Promise<Set<string>>
+  runBatchOnce: (
+    group: string,
+    ids: string[],
+    work: (tx: pg.PoolClient, fresh: Set<string>) => Promise<void>,
+    signal?: AbortSignal,
+  ) => Promise<Set<string>>
   /** External effects, step 1: claim the id before sending (see `Claim`). */
   claim: (group: string, id: string) => Promise<Claim>
   /** External effects, step 2: the effect happened. */
@@ -23,18 +29,45 @@ export type PostgresLedger = {
 
 /** The idempotency ledger, keyed by (consumer group, webhook id). */
 export function createPostgresLedger(pool: pg.Pool): PostgresLedger {
-  async function inTransaction<T>(work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction. When `signal` aborts (the handler timeout, shutdown), the
+   * transaction is abandoned at once, even if `work` ignores the signal: its connection is
+   * closed, so it can never commit and Postgres rolls it back, and its statement in hand is
+   * cancelled, so its locks go now rather than when that statement ends. Later queries of
+   * the abandoned `work` fail ("Client was closed"); none of its writes survive.
+   */
+  async function inTransaction<T>(work: (tx: pg.PoolClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted()
     const tx = await pool.connect()
+    const abandoned = Promise.withResolvers<never>()
+    const abandon = (): void => abandoned.reject(signal?.reason)
+    signal?.addEventListener('abort', abandon, { once: true })
+    let broken = false
     try {
-      await tx.query('BEGIN')
-      const result = await work(tx)
-      await tx.query('COMMIT')
-      return result
+      signal?.throwIfAborted()
+      return await Promise.race([
+        (async () => {
+          await tx.query('BEGIN')
+          const result = await work(tx)
+          await tx.query('COMMIT')
+          return result
+        })(),
+        abandoned.promise,
+      ])
     } catch (err) {
-      await tx.query('ROLLBACK').catch(() => undefined)
+      if (signal?.aborted) broken = true
+      else
+        await tx.query('ROLLBACK').catch(() => {
+          broken = true
+        })
       throw err
     } finally {
-      tx.release()
+      signal?.removeEventListener('abort', abandon)
+      tx.release(broken)
+      // Best effort, not awaited: without it the server finishes the statement (at most the
+      // pool's statement_timeout) before it notices the closed connection and rolls back.
+      const pid = (tx as { processID?: number | null }).processID
+      if (broken && typeof pid === 'number') void pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined)
     }
   }
 
@@ -50,7 +83,7 @@ export function createPostgresLedger(pool: pg.Pool): PostgresLedger {
         PRIMARY KEY (consumer_group, webhook_id)
       )`)
     },
-    async runOnce(group, id, work) {
+    async runOnce(group, id, work, signal) {
       return await inTransaction(async (tx) => {
         const inserted = await tx.query(
           `INSERT INTO consumer_ledger (consumer_group, webhook_id, state, completed_at) VALUES ($1, $2, 'completed', now())
@@ -60,9 +93,9 @@ export function createPostgresLedger(pool: pg.Pool): PostgresLedger {
         if (inserted.rowCount === 0) return false
         await work(tx)
         return true
-      })
+      }, signal)
     },
-    async runBatchOnce(group, ids, work) {
+    async runBatchOnce(group, ids, work, signal) {
       return await inTransaction(async (tx) => {
         const inserted = await tx.query<{ webhook_id: string }>(
           `INSERT INTO consumer_ledger (consumer_group, webhook_id, state, completed_at)
@@ -73,7 +106,7 @@ export function createPostgresLedger(pool: pg.Pool): PostgresLedger {
         const fresh = new Set(inserted.rows.map((r) => r.webhook_id))
         if (fresh.size > 0) await work(tx, fresh)
         return fresh
-      })
+      }, signal)
     },
     async claim(group, id) {
       // A second claim of an id that was claimed but never completed bumps its attempts:

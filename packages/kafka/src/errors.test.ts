@@ -15,6 +15,13 @@ describe('dispositionOf', () => {
     const marked = Object.assign(new Error('registry unavailable'), { code: 'SCHEMA_REGISTRY_UNAVAILABLE', dependencyDown: true })
     expect(dispositionOf(marked)).toMatchObject({ kind: 'pause', code: 'SCHEMA_REGISTRY_UNAVAILABLE' })
     expect(dispositionOf(new Error('something odd'))).toMatchObject({ kind: 'retry', code: 'UNKNOWN_ERROR' })
+    // statement_timeout: the database answers, the statement was too slow: retried, never fatal or a pause.
+    const canceled = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' })
+    expect(dispositionOf(canceled)).toEqual({
+      kind: 'retry',
+      code: 'STATEMENT_TIMEOUT',
+      message: 'canceling statement due to statement timeout',
+    })
     expect(dispositionOf('a string')).toMatchObject({ kind: 'retry' })
   })
 })

@@ -47,11 +47,14 @@ export type Disposition = { kind: 'retry' | 'fatal' | 'pause'; code: string; mes
 const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'])
 // PostgreSQL: connection exceptions (08...) and shutdown in progress (57P01..57P03).
 const postgresDown = /^(08|57P0)/
+// PostgreSQL query_canceled: statement_timeout (or an operator) cancelled the statement. The
+// database answers, so this is the message's failure, retried like a handler timeout.
+const postgresCanceled = '57014'
 
 /**
  * What to do about an error: the kinds the project throws say so themselves; a bug
  * (TypeError, RangeError, ReferenceError, SyntaxError) is fatal; a lost connection pauses;
- * anything else is retried.
+ * a statement Postgres cancelled (57014) is retried as STATEMENT_TIMEOUT; anything else is retried.
  */
 export function dispositionOf(err: unknown): Disposition {
   const message = messageOf(err)
@@ -64,6 +67,7 @@ export function dispositionOf(err: unknown): Disposition {
   if (err instanceof FatalError) return { kind: 'fatal', code: err.code, message }
   if (err instanceof RetryableError) return { kind: 'retry', code: err.code, message }
   if (typeof code === 'string' && (connectionCodes.has(code) || postgresDown.test(code))) return { kind: 'pause', code, message }
+  if (code === postgresCanceled) return { kind: 'retry', code: 'STATEMENT_TIMEOUT', message }
   if (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || err instanceof SyntaxError) {
     return { kind: 'fatal', code: `BUG_${err.name.toUpperCase()}`, message }
   }

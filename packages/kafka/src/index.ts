@@ -21,3 +21,4 @@ export type { BatchHandler, ConsumerDefinition, ConsumerDeps, ConsumerMessage, H
 export { runConsumer } from './run-consumer.ts'
 export { retryCoordinator } from './ops/retry-coordinator.ts'
 export type { RunningConsumer } from './run-consumer.ts'
+export { connectionSecurity, type ConnectionSecurity, type KafkaSecurity, type RegistryAuth } from './connection-security.ts'

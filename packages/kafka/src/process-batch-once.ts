@@ -1,6 +1,7 @@
 import type { ConsumerDefinition, ConsumerMessage } from './consumer-types.ts'
 import type { PostgresLedger } from './create-postgres-ledger.ts'
 import type { createMessageProcessor, Result } from './create-message-processor.ts'
+import { runWithTimeout } from './run-with-timeout.ts'
 
 type Processor<T> = ReturnType<typeof createMessageProcessor<T>>
 
@@ -8,7 +9,9 @@ type Processor<T> = ReturnType<typeof createMessageProcessor<T>>
  * The fast path for batch handlers with effects in Postgres: one transaction for a whole
  * fetched batch, its ledger rows included. Answers the outcome of each message it settled,
  * by index; when the batch fails, it answers none and the caller goes message by message,
- * which isolates the bad one.
+ * which isolates the bad one. A batch gets one handler timeout as a whole: past it, its
+ * transaction is abandoned (rolled back, nothing of it committed) and the messages are
+ * handled one by one, each with its own timeout, so only a slow one is retried.
  */
 export async function processBatchOnce<T>(
   definition: ConsumerDefinition<T>,
@@ -35,10 +38,21 @@ export async function processBatchOnce<T>(
   const firstById = new Map<string, number>()
   for (const item of ready) if (!firstById.has(item.id)) firstById.set(item.id, item.index)
   try {
-    const fresh = await ledger.runBatchOnce(definition.group, [...firstById.keys()], async (tx, freshIds) => {
-      const items = ready.filter((r) => freshIds.has(r.id) && firstById.get(r.id) === r.index)
-      await definition.batchHandler!(items, { tx, logger: processor.logger, signal })
-    })
+    const fresh = await runWithTimeout(
+      definition.handlerTimeoutMs,
+      `a batch of ${messages.length} messages`,
+      signal,
+      async (batchSignal) =>
+        await ledger.runBatchOnce(
+          definition.group,
+          [...firstById.keys()],
+          async (tx, freshIds) => {
+            const items = ready.filter((r) => freshIds.has(r.id) && firstById.get(r.id) === r.index)
+            await definition.batchHandler!(items, { tx, logger: processor.logger, signal: batchSignal })
+          },
+          batchSignal,
+        ),
+    )
     for (const [index, result] of early) settled.set(index, result)
     for (const item of ready) {
       const isFirst = firstById.get(item.id) === item.index

@@ -1,3 +1,5 @@
+import type { KafkaSecurity } from './connection-security.ts'
+
 /**
  * The seam between the batching producer and a Kafka client: what ingest needs to write
  * records durably, nothing more. A driver is one producer session with its own producer
@@ -20,7 +22,7 @@ export type ProducerDriver = {
   close: () => Promise<void>
 }
 
-export type ProducerDriverOptions = { brokers: string[]; clientId: string }
+export type ProducerDriverOptions = { brokers: string[]; clientId: string; security?: KafkaSecurity }
 
 export type CreateProducerDriver = () => Promise<ProducerDriver>
 

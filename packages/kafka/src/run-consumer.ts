@@ -3,7 +3,7 @@ import { Partitioners, type Consumer, type EachBatchPayload, type KafkaMessage }
 import { createConsumerMetrics } from './create-consumer-metrics.ts'
 import { createMessageProcessor, type Result } from './create-message-processor.ts'
 import { createPostgresLedger } from './create-postgres-ledger.ts'
-import { messageOf } from './errors.ts'
+import { messageOf, RetryableError } from './errors.ts'
 import type { ConsumerDefinition, ConsumerDeps, ConsumerMessage } from './consumer-types.ts'
 import { provenanceHeaders as h, retryGroupId, retryTopicName } from './group-topics.ts'
 import { processBatchOnce } from './process-batch-once.ts'
@@ -110,6 +110,18 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
   }
 
   async function eachBatch(consumer: Consumer, payload: EachBatchPayload, retries: boolean): Promise<void> {
+    // kafkajs beats only when asked: a batch of slow messages (each up to the handler
+    // timeout) would outlast the session. Beating in the background keeps the member in
+    // its group; an error (a rebalance) is left to the next heartbeat or commit to raise.
+    const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), options.heartbeatInterval)
+    try {
+      await handleBatch(consumer, payload, retries)
+    } finally {
+      clearInterval(beat)
+    }
+  }
+
+  async function handleBatch(consumer: Consumer, payload: EachBatchPayload, retries: boolean): Promise<void> {
     const { batch } = payload
     const messages = batch.messages.map((m) => toConsumerMessage(batch.topic, batch.partition, m))
     const handled = await processBatchOnce(definition, ledger, processor, messages, stopping.signal, retries)
@@ -179,10 +191,11 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
     async close() {
       // Let the batch in hand finish (its handlers have their own timeout), then leave.
       const graceful = Promise.all([main.disconnect(), retry.disconnect()])
-      const deadline = setTimeout(() => stopping.abort(), definition.handlerTimeoutMs + 5_000)
+      const stopped = new RetryableError('CONSUMER_STOPPING', 'the consumer stopped before the handler finished')
+      const deadline = setTimeout(() => stopping.abort(stopped), definition.handlerTimeoutMs + 5_000)
       await graceful
       clearTimeout(deadline)
-      stopping.abort()
+      stopping.abort(stopped)
       await producer.disconnect()
       logger.info('consumer stopped')
     },

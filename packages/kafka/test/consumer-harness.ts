@@ -18,11 +18,20 @@ export type Harness = {
   registry: ReturnType<typeof createMetricsRegistry>
   send: (messages: { key: string; value: string }[]) => Promise<void>
   start: (definition: Partial<ConsumerDefinition<string>> & Pick<ConsumerDefinition<string>, 'handler'>) => Promise<RunningConsumer>
-  readDlq: (count: number) => Promise<{ key: string; value: string; headers: Record<string, string> }[]>
+  readDlq: (count: number) => Promise<TopicRecord[]>
+  /** The first `count` records of the retry tier of `delay` ms. */
+  readRetry: (delay: number, count: number) => Promise<TopicRecord[]>
   close: () => Promise<void>
 }
 
-export async function createHarness(infra: Infra, retrySchedule: number[], partitions = 2): Promise<Harness> {
+export type TopicRecord = { key: string; value: string; headers: Record<string, string> }
+
+export async function createHarness(
+  infra: Infra,
+  retrySchedule: number[],
+  partitions = 2,
+  options: { statementTimeoutMs?: number } = {},
+): Promise<Harness> {
   const kafka = new Kafka({ brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING })
   const topic = uniqueName('runtime')
   const group = uniqueName('group')
@@ -35,7 +44,11 @@ export async function createHarness(infra: Infra, retrySchedule: number[], parti
   ])
   await admin.disconnect()
   const database = await createFreshDatabase(infra.databaseUrl)
-  const pool = new pg.Pool({ connectionString: database.url, max: 10 })
+  const pool = new pg.Pool({
+    connectionString: database.url,
+    max: 10,
+    ...(options.statementTimeoutMs !== undefined && { statement_timeout: options.statementTimeoutMs }),
+  })
   await pool.query('CREATE TABLE effects (webhook_id text NOT NULL, value text NOT NULL, at timestamptz NOT NULL DEFAULT now())')
   const registry = createMetricsRegistry('test')
   const running: RunningConsumer[] = []
@@ -65,19 +78,8 @@ export async function createHarness(infra: Infra, retrySchedule: number[], parti
       running.push(consumer)
       return consumer
     },
-    async readDlq(count) {
-      const records = await consumeUntil(kafka, {
-        topics: [dlqTopicName(group)],
-        groupId: uniqueName('dlq-reader'),
-        until: (r) => r.length >= count,
-        timeoutMs: 30_000,
-      })
-      return records.map(({ message }) => ({
-        key: message.key?.toString() ?? '',
-        value: message.value?.toString() ?? '',
-        headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
-      }))
-    },
+    readDlq: async (count) => await readTopic(kafka, dlqTopicName(group), count),
+    readRetry: async (delay, count) => await readTopic(kafka, retryTopicName(group, delay), count),
     async close() {
       await Promise.all(running.map(async (c) => await c.close()))
       await pool.end()
@@ -92,4 +94,18 @@ export async function effects(pool: pg.Pool): Promise<string[]> {
     'SELECT webhook_id, value FROM effects ORDER BY webhook_id, value',
   )
   return rows.map((r) => `${r.webhook_id}=${r.value}`)
+}
+
+async function readTopic(kafka: Kafka, topic: string, count: number): Promise<TopicRecord[]> {
+  const records = await consumeUntil(kafka, {
+    topics: [topic],
+    groupId: uniqueName('reader'),
+    until: (r) => r.length >= count,
+    timeoutMs: 30_000,
+  })
+  return records.map(({ message }) => ({
+    key: message.key?.toString() ?? '',
+    value: message.value?.toString() ?? '',
+    headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+  }))
 }

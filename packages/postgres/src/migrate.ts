@@ -8,12 +8,15 @@ export type Migration = { version: number; name: string; sql: string }
  * Applies the migrations a database has not seen yet, each in its own transaction with its
  * record in `schema_migrations`. An advisory lock keeps replicas starting together from
  * racing; a recorded migration whose name changed is refused rather than guessed at.
+ * A pool's `statement_timeout` does not apply: waiting for another replica's lock or
+ * building an index may take longer than a batch's statements are allowed to.
  */
 export async function migrate(pool: pg.Pool, service: string, migrations: Migration[], logger?: Logger): Promise<number[]> {
   const versions = migrations.map((m) => m.version)
   if (new Set(versions).size !== versions.length) throw new Error(`${service}: two migrations share a version`)
   const client = await pool.connect()
   try {
+    await client.query('SET statement_timeout = 0')
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`migrate:${service}`])
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       service text NOT NULL,
@@ -54,6 +57,11 @@ export async function migrate(pool: pg.Pool, service: string, migrations: Migrat
     return done
   } finally {
     await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrate:${service}`]).catch(() => undefined)
-    client.release()
+    // Back to the pool's own statement_timeout, or out of the pool if that cannot be done.
+    let resetFailed: Error | undefined
+    await client.query('RESET statement_timeout').catch((err: Error) => {
+      resetFailed = err
+    })
+    client.release(resetFailed)
   }
 }

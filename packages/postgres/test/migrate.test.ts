@@ -17,9 +17,9 @@ const first: Migration[] = [
   { version: 2, name: 'items-count', sql: 'ALTER TABLE items ADD COLUMN n integer NOT NULL DEFAULT 0' },
 ]
 
-async function freshPool(): Promise<pg.Pool> {
+async function freshPool(options: pg.PoolConfig = {}): Promise<pg.Pool> {
   db = await createFreshDatabase(infra.databaseUrl, 'migrate')
-  pool = new pg.Pool({ connectionString: db.url })
+  pool = new pg.Pool({ connectionString: db.url, ...options })
   return pool
 }
 
@@ -58,5 +58,14 @@ describe('migrate', () => {
     await expect(migrate(pool, 'svc', [{ ...first[0]!, name: 'renamed' }, first[1]!])).rejects.toThrow(
       /applied as 'items' but is now 'renamed'/,
     )
+  })
+
+  it("is not bound by the pool's statement_timeout, and leaves the pool's connections bound by it", async () => {
+    const pool = await freshPool({ statement_timeout: 200, max: 1 })
+    const slow = { version: 1, name: 'slow', sql: 'SELECT pg_sleep(0.5)' }
+    expect(await migrate(pool, 'svc', [slow])).toEqual([1])
+    // max 1: the same connection the migration used.
+    expect((await pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]?.statement_timeout).toBe('200ms')
+    await expect(pool.query('SELECT pg_sleep(0.5)')).rejects.toMatchObject({ code: '57014' })
   })
 })

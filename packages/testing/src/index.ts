@@ -25,3 +25,5 @@ export type { DisposableMailpit, DisposableMailpitOptions } from './start-dispos
 export { log4jConfig as kafkaLog4jConfig } from './stack/kafka-server.ts'
 export { startKafkaCluster } from './start-kafka-cluster.ts'
 export type { KafkaCluster } from './start-kafka-cluster.ts'
+export { startSaslKafka } from './start-sasl-kafka.ts'
+export type { SaslKafka } from './start-sasl-kafka.ts'

@@ -22,6 +22,18 @@ describe('loadAnalyticsConfig', () => {
     })
   })
 
+  it('reads the handler timeout and the consumer pool statement_timeout, with their defaults', () => {
+    expect(loadAnalyticsConfig(base)).toMatchObject({ handlerTimeoutMs: 30_000, statementTimeoutMs: 15_000 })
+    expect(loadAnalyticsConfig({ ...base, CONSUMER_HANDLER_TIMEOUT: '5s', POSTGRES_STATEMENT_TIMEOUT: '2s' })).toMatchObject({
+      handlerTimeoutMs: 5_000,
+      statementTimeoutMs: 2_000,
+    })
+    expect(() => loadAnalyticsConfig({ ...base, POSTGRES_STATEMENT_TIMEOUT: 'soon' })).toThrow(/POSTGRES_STATEMENT_TIMEOUT/)
+    expect(() => loadAnalyticsConfig({ ...base, ANALYTICS_HANDLER_TIMEOUT: '30s' })).toThrow(
+      'ANALYTICS_HANDLER_TIMEOUT: renamed CONSUMER_HANDLER_TIMEOUT',
+    )
+  })
+
   it('reads the database URL from a file', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'analytics-config-')), 'url')
     writeFileSync(file, 'postgres://secret@db/analytics\n')

@@ -24,7 +24,6 @@ const schema = Type.Object({
     default: '10s,1m,10m',
     description: 'delays of the retry tiers (deploy/topology.json), then the DLQ',
   }),
-  ANALYTICS_HANDLER_TIMEOUT: durationVar('30s', 'a batch transaction slower than this is aborted and retried'),
   ANALYTICS_PARTITIONS_CONCURRENTLY: Type.Integer({
     minimum: 1,
     default: 3,
@@ -58,7 +57,10 @@ export type AnalyticsConfig = Omit<
   apiTokens: string[]
   queryTimeoutMs: number
   retrySchedule: number[]
+  /** CONSUMER_HANDLER_TIMEOUT: one record's handler, and one batch transaction as a whole. */
   handlerTimeoutMs: number
+  /** POSTGRES_STATEMENT_TIMEOUT: statement_timeout of the projector's (and the rebuild's) pool. */
+  statementTimeoutMs: number
   shutdownTimeoutMs: number
 }
 
@@ -77,6 +79,9 @@ export function loadAnalyticsConfig(env: Record<string, string | undefined> = pr
   const databaseUrl = readSecret(env, 'DATABASE_URL', problems, 1)
   if (databaseUrl === undefined && problems.length === before) problems.push('DATABASE_URL: set it or DATABASE_URL_FILE')
   const apiTokens = readApiTokens(env, problems)
+  // Renamed: refused rather than ignored, so that an upgrade cannot change the timeout silently.
+  if (env.ANALYTICS_HANDLER_TIMEOUT !== undefined)
+    problems.push('ANALYTICS_HANDLER_TIMEOUT: renamed CONSUMER_HANDLER_TIMEOUT (shared by the consumer services); set that instead')
   if (problems.length > 0 || !base || !databaseUrl) throw new ConfigError(problems)
   const {
     KAFKA_BROKERS,
@@ -93,7 +98,8 @@ export function loadAnalyticsConfig(env: Record<string, string | undefined> = pr
     apiTokens,
     queryTimeoutMs: parseDuration(base.ANALYTICS_QUERY_TIMEOUT),
     retrySchedule: base.ANALYTICS_RETRY_SCHEDULE.split(',').map(parseDuration),
-    handlerTimeoutMs: parseDuration(base.ANALYTICS_HANDLER_TIMEOUT),
+    handlerTimeoutMs: parseDuration(base.CONSUMER_HANDLER_TIMEOUT),
+    statementTimeoutMs: parseDuration(base.POSTGRES_STATEMENT_TIMEOUT),
     shutdownTimeoutMs: parseDuration(base.SHUTDOWN_TIMEOUT),
   }
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { allCategoryTopics } from '@nudj-webhooks/contracts'
-import { createKafkaClient, createPostgresLedger, retryCoordinator, retryGroupId } from '@nudj-webhooks/kafka'
+import { connectionSecurity, createKafkaClient, createPostgresLedger, retryCoordinator, retryGroupId } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
 import type { Logger } from 'pino'
@@ -25,9 +25,21 @@ export async function rebuildProjections(
   options: { onProgress?: (progress: RebuildProgress) => void; progressEveryMs?: number } = {},
 ): Promise<RebuildProgress> {
   const group = config.CONSUMER_GROUP
-  const kafka = createKafkaClient({ brokers: config.brokers, clientId: `${config.KAFKA_CLIENT_ID}-rebuild`, logger })
+  const security = connectionSecurity(config, (message) => logger.warn(message)) // throws before anything connects
+  const kafka = createKafkaClient({
+    brokers: config.brokers,
+    clientId: `${config.KAFKA_CLIENT_ID}-rebuild`,
+    logger,
+    security: security.kafka,
+  })
   const admin = kafka.admin()
-  const pool = createPool({ url: config.databaseUrl, applicationName: 'analytics-rebuild', max: config.ANALYTICS_DB_POOL_SIZE, logger })
+  const pool = createPool({
+    url: config.databaseUrl,
+    applicationName: 'analytics-rebuild',
+    max: config.ANALYTICS_DB_POOL_SIZE,
+    statementTimeoutMs: config.statementTimeoutMs,
+    logger,
+  })
   await admin.connect()
   try {
     const { groups } = await retryCoordinator(() => admin.describeGroups([group, retryGroupId(group)]))
@@ -50,6 +62,8 @@ export async function rebuildProjections(
     const tx = await pool.connect()
     try {
       await tx.query('BEGIN')
+      // Emptying a large ledger may take longer than a batch's statements are allowed to.
+      await tx.query('SET LOCAL statement_timeout = 0')
       await tx.query(`TRUNCATE ${projectionTables.join(', ')}`)
       await tx.query('DELETE FROM consumer_ledger WHERE consumer_group = $1', [group])
       await tx.query('COMMIT')
@@ -62,7 +76,7 @@ export async function rebuildProjections(
     logger.info({ group, total, partitions: ends.length }, 'projections emptied; replaying from the earliest offsets')
 
     const began = performance.now()
-    const { consumer } = await startProjector(config, { kafka, pool, registry: createMetricsRegistry('analytics'), logger })
+    const { consumer } = await startProjector(config, { kafka, pool, registry: createMetricsRegistry('analytics'), logger, security })
     let progress: RebuildProgress = { done: 0, total, remaining: total, perSecond: 0, elapsedMs: 0 }
     try {
       for (;;) {

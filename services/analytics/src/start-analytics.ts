@@ -1,6 +1,13 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { allCategoryTopics } from '@nudj-webhooks/contracts'
-import { createKafkaClient, ensureGroupTopics, runConsumer, type RunningConsumer } from '@nudj-webhooks/kafka'
+import {
+  connectionSecurity,
+  createKafkaClient,
+  ensureGroupTopics,
+  runConsumer,
+  type ConnectionSecurity,
+  type RunningConsumer,
+} from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
 import type { FastifyInstance } from 'fastify'
@@ -29,12 +36,21 @@ export type RunningAnalytics = {
 
 /** Migrates, starts the projector (every category topic) and both listeners. */
 export async function startAnalytics(config: AnalyticsConfig, logger: Logger): Promise<RunningAnalytics> {
+  const security = connectionSecurity(config, (message) => logger.warn(message)) // throws before anything connects
   const registry = createMetricsRegistry('analytics')
-  const pool = createPool({ url: config.databaseUrl, applicationName: 'analytics', max: config.ANALYTICS_DB_POOL_SIZE, logger })
+  // Every statement of a batch is bounded (a cancelled one is retried as STATEMENT_TIMEOUT);
+  // migrations lift the bound for themselves.
+  const pool = createPool({
+    url: config.databaseUrl,
+    applicationName: 'analytics',
+    max: config.ANALYTICS_DB_POOL_SIZE,
+    statementTimeoutMs: config.statementTimeoutMs,
+    logger,
+  })
   await migrate(pool, 'analytics', migrations, logger)
 
-  const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger })
-  const { consumer } = await startProjector(config, { kafka, pool, registry, logger })
+  const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger, security: security.kafka })
+  const { consumer } = await startProjector(config, { kafka, pool, registry, logger, security })
 
   const ops = await startOpsServer({
     host: config.ANALYTICS_OPS_HOST,
@@ -80,7 +96,7 @@ export async function startAnalytics(config: AnalyticsConfig, logger: Logger): P
 /** Creates the group's topics if missing and runs the projector; shared by the service and the rebuild. */
 export async function startProjector(
   config: AnalyticsConfig,
-  deps: { kafka: ReturnType<typeof createKafkaClient>; pool: pg.Pool; registry: Registry; logger: Logger },
+  deps: { kafka: ReturnType<typeof createKafkaClient>; pool: pg.Pool; registry: Registry; logger: Logger; security: ConnectionSecurity },
 ): Promise<{ consumer: RunningConsumer; topics: string[] }> {
   const group = config.CONSUMER_GROUP
   const topics = allCategoryTopics(config.KAFKA_TOPIC_PREFIX)
@@ -93,7 +109,7 @@ export async function startProjector(
     retentionHours: config.KAFKA_TOPIC_RETENTION_HOURS,
   })
   deps.logger.info(ensured, 'topics ready')
-  const schemaRegistry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL })
+  const schemaRegistry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth: deps.security.registryAuth })
   const projector = createProjector(
     { schemaRegistry, metrics: createAnalyticsMetrics(deps.registry) },
     {

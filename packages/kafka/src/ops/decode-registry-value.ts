@@ -1,4 +1,5 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import type { RegistryAuth } from '../connection-security.ts'
 import { printableBytes } from './printable-bytes.ts'
 
 export type DecodedValue = { kind: 'decoded'; schemaId: number; value: unknown } | { kind: 'raw'; reason: string; base64: string }
@@ -8,13 +9,17 @@ export type DecodedValue = { kind: 'decoded'; schemaId: number; value: unknown }
  * through the registry, whatever its schema; anything else stays raw, as base64. Bytes in
  * the decoded value become text when printable, else `base64:...`.
  */
-export async function decodeRegistryValue(value: Buffer | null, registryUrl: string | undefined): Promise<DecodedValue> {
+export async function decodeRegistryValue(
+  value: Buffer | null,
+  registryUrl: string | undefined,
+  auth: RegistryAuth | undefined,
+): Promise<DecodedValue> {
   const raw = (reason: string): DecodedValue => ({ kind: 'raw', reason, base64: value?.toString('base64') ?? '' })
   if (value === null) return raw('no value (a tombstone)')
   if (value.length < 5 || value[0] !== 0) return raw('not in the Confluent wire format')
   const schemaId = value.readInt32BE(1)
   if (registryUrl === undefined) return raw(`schema id ${schemaId}; set SCHEMA_REGISTRY_URL to decode it`)
-  const registry = new SchemaRegistry({ host: registryUrl })
+  const registry = new SchemaRegistry({ host: registryUrl, auth })
   try {
     return { kind: 'decoded', schemaId, value: displayable((await registry.decode(value)) as unknown) }
   } catch (err) {

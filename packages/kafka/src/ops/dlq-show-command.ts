@@ -75,7 +75,7 @@ export async function runDlqShow(argv: string[], ctx: OpsContext): Promise<numbe
     return [name, `${value}${when}`]
   })
   for (const line of formatTable(headerRows, '  ')) out(line)
-  const decoded = await decodeRegistryValue(record.message.value, ctx.config().schemaRegistryUrl)
+  const decoded = await decodeRegistryValue(record.message.value, ctx.config().schemaRegistryUrl, ctx.config().security.registryAuth)
   if (decoded.kind === 'decoded') {
     out(`value (schema id ${decoded.schemaId}, decoded through the registry)`)
     out(JSON.stringify(decoded.value, null, 2))

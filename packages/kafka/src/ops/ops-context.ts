@@ -21,9 +21,9 @@ export function createOpsContext(io: OpsIo, env: Record<string, string | undefin
   const context: OpsContext = {
     io,
     signal,
-    config: () => (config ??= loadOpsConfig(env)),
+    config: () => (config ??= loadOpsConfig(env, (message) => io.err(`warning: ${message}`))),
     topology: async () => await (topology ??= loadTopology(context.config().topologyFile)),
-    kafka: async () => await (kafka ??= openKafka(context.config().brokers)),
+    kafka: async () => await (kafka ??= openKafka(context.config().brokers, context.config().security.kafka)),
     async close() {
       const opened = await kafka?.catch(() => undefined)
       await opened?.close()

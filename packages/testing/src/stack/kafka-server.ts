@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Kafka, logLevel } from 'kafkajs'
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs'
 import type { StackConfig } from '../config.ts'
 import { findJava } from './find-java.ts'
 import { copyMavenDependencies } from './maven.ts'
@@ -115,10 +115,11 @@ group.initial.rebalance.delay.ms=0
   }
 }
 
-/** Whether a broker answers a metadata request within a few seconds. */
-export async function isBrokerAnswering(brokers: string[]): Promise<boolean> {
+/** Whether a broker answers a metadata request within a few seconds (authenticated with `sasl` when given). */
+export async function isBrokerAnswering(brokers: string[], sasl?: SASLOptions): Promise<boolean> {
   const admin = new Kafka({
     brokers,
+    sasl,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
     requestTimeout: 2000,

@@ -75,6 +75,15 @@ describe('loadEmailConfig', () => {
     ])
   })
 
+  it('bounds handlers, Postgres statements and API requests, and refuses the old handler timeout name', () => {
+    const config = loadEmailConfig({ ...required, CONSUMER_HANDLER_TIMEOUT: '20s', POSTGRES_STATEMENT_TIMEOUT: '5s' })
+    expect([config.handlerTimeoutMs, config.statementTimeoutMs, config.requestTimeoutMs]).toEqual([20_000, 5_000, 10_000])
+    expect(loadEmailConfig(required).statementTimeoutMs).toBe(15_000)
+    expect(problemsOf({ ...required, EMAIL_HANDLER_TIMEOUT: '20s' })).toEqual([
+      'EMAIL_HANDLER_TIMEOUT: renamed CONSUMER_HANDLER_TIMEOUT; set that instead',
+    ])
+  })
+
   it('turns the mailto of List-Unsubscribe off with none', () => {
     expect(loadEmailConfig({ ...required, EMAIL_LIST_UNSUBSCRIBE_MAILTO: 'none' }).EMAIL_LIST_UNSUBSCRIBE_MAILTO).toBe('')
   })

@@ -19,6 +19,11 @@ const defaultRoutesFile = new URL('../routes.json', import.meta.url).pathname
 const schema = Type.Object({
   EMAIL_HOST: Type.String({ default: '0.0.0.0', description: 'address of the public listener (the suppression API)' }),
   EMAIL_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8093, description: 'public port (the suppression API)' }),
+  EMAIL_REQUEST_TIMEOUT: Type.String({
+    pattern: durationPattern,
+    default: '10s',
+    description: 'longest time a client of the suppression API may take to send a whole request; slower ones get 408',
+  }),
   EMAIL_OPS_HOST: Type.String({ default: '127.0.0.1', description: 'address of the ops listener (/metrics, /livez, /readyz)' }),
   EMAIL_OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9193, description: 'ops port, never the public one' }),
   EMAIL_ROUTES_FILE: Type.Optional(
@@ -64,7 +69,6 @@ const schema = Type.Object({
     default: '30s',
     description: 'how long a silent instance keeps its partitions (a killed one holds them this long); at least 6s',
   }),
-  EMAIL_HANDLER_TIMEOUT: Type.String({ pattern: durationPattern, default: '30s', description: 'longest one message may take' }),
   SMTP_URL: Type.String({
     minLength: 1,
     writeOnly: true, // it may carry a password: never quoted in a config error
@@ -90,6 +94,8 @@ export type EmailConfig = Omit<
   routes: Routes
   retrySchedule: number[]
   handlerTimeoutMs: number
+  statementTimeoutMs: number
+  requestTimeoutMs: number
   sessionTimeoutMs: number
   smtpTimeoutMs: number
   contactCacheTtlMs: number
@@ -122,6 +128,8 @@ export function loadEmailConfig(env: Record<string, string | undefined> = proces
   } catch (err) {
     problems.push(`EMAIL_ROUTES_FILE: cannot read ${routesFile} as JSON: ${(err as Error).message}`)
   }
+  // Renamed when every consumer took the shared CONSUMER_HANDLER_TIMEOUT: refuse it rather than ignore it.
+  if (env.EMAIL_HANDLER_TIMEOUT !== undefined) problems.push('EMAIL_HANDLER_TIMEOUT: renamed CONSUMER_HANDLER_TIMEOUT; set that instead')
   const unsubscribeUrl = env.EMAIL_LIST_UNSUBSCRIBE_URL ?? ''
   if (unsubscribeUrl !== '' && !(URL.canParse(unsubscribeUrl) && unsubscribeUrl.startsWith('https://')))
     problems.push('EMAIL_LIST_UNSUBSCRIBE_URL: must be an https:// URL (or empty)')
@@ -135,7 +143,9 @@ export function loadEmailConfig(env: Record<string, string | undefined> = proces
     EMAIL_LIST_UNSUBSCRIBE_MAILTO: base.EMAIL_LIST_UNSUBSCRIBE_MAILTO === 'none' ? '' : base.EMAIL_LIST_UNSUBSCRIBE_MAILTO,
     routes,
     retrySchedule,
-    handlerTimeoutMs: parseDuration(base.EMAIL_HANDLER_TIMEOUT),
+    handlerTimeoutMs: parseDuration(base.CONSUMER_HANDLER_TIMEOUT),
+    statementTimeoutMs: parseDuration(base.POSTGRES_STATEMENT_TIMEOUT),
+    requestTimeoutMs: parseDuration(base.EMAIL_REQUEST_TIMEOUT),
     sessionTimeoutMs: parseDuration(base.EMAIL_SESSION_TIMEOUT),
     smtpTimeoutMs: parseDuration(base.EMAIL_SMTP_TIMEOUT),
     contactCacheTtlMs: parseDuration(base.EMAIL_CONTACT_CACHE_TTL),

@@ -1,4 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client'
+import { recipientProblems } from './parse-recipient.ts'
 import { templateNames } from './templates/template-catalog.ts'
 
 export type EmailMetrics = ReturnType<typeof createEmailMetrics>
@@ -19,9 +20,17 @@ export function createEmailMetrics(registry: Registry) {
     registers: [registry],
   })
   for (const kind of ['transient', 'permanent']) failed.labels({ kind }).inc(0)
+  const invalidRecipient = new Counter({
+    name: 'webhooks_email_invalid_recipient_total',
+    help: 'Routed events acknowledged without an email: the recipient is not exactly one plain address, by problem',
+    labelNames: ['problem'],
+    registers: [registry],
+  })
+  for (const problem of recipientProblems) invalidRecipient.labels({ problem }).inc(0)
   return {
     sent,
     failed,
+    invalidRecipient,
     suppressed: new Counter({
       name: 'webhooks_email_suppressed_total',
       help: 'Emails not sent because the recipient is suppressed',

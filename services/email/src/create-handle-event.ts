@@ -5,10 +5,11 @@ import type { Contacts } from './create-contacts.ts'
 import type { EmailMetrics } from './create-email-metrics.ts'
 import type { Mailer } from './create-mailer.ts'
 import type { RateLimiter } from './create-rate-limiter.ts'
-import type { SendLedger } from './create-send-ledger.ts'
+import type { SendLedger, SendState } from './create-send-ledger.ts'
 import type { Suppressions } from './create-suppressions.ts'
 import type { Routes } from './load-routes.ts'
 import { messageIdFor } from './message-id.ts'
+import { parseRecipient } from './parse-recipient.ts'
 import { readContact } from './read-contact.ts'
 import { formattersFor, pickLocale } from './templates/create-formatters.ts'
 import { readEventFacts } from './templates/event-facts.ts'
@@ -29,6 +30,8 @@ export type HandleEventDeps = {
   defaultLocale: string
   unsubscribe: { mailto: string; url: string }
 }
+
+const finalStates = new Set<SendState>(['sent', 'suppressed', 'no_recipient', 'invalid_recipient'])
 
 /**
  * One webhook: a user event updates the contact table; a routed event becomes at most one
@@ -53,20 +56,29 @@ export function createHandleEvent(deps: HandleEventDeps): Handler<NudjEvent> {
     // Only a run after an unfinished claim can find a send of its own recorded before.
     const before = ctx.unfinishedClaim ? await ledger.get(group, id) : undefined
     // Decided by an earlier run whose completion in the runtime's ledger was lost: nothing more to do.
-    if (before && (before.state === 'sent' || before.state === 'suppressed' || before.state === 'no_recipient')) {
+    if (before && finalStates.has(before.state)) {
       ctx.logger.info({ state: before.state }, 'email already handled by an earlier run')
       return
     }
     // A support route reads in the default locale and greets nobody by name.
     const forUser = route.to === 'user'
     const contact = forUser && event.user.id ? await deps.contacts.get(event.user.id) : undefined
-    const recipient = route.to === 'user' ? (event.user.email ?? contact?.email) : route.to.address
-    if (!recipient) {
+    const given = route.to === 'user' ? (event.user.email ?? contact?.email) : route.to.address
+    if (!given) {
       metrics.noRecipient.inc()
       await ledger.skipped(group, id, event.canonical, 'no_recipient')
       return
     }
-    if (await deps.suppressions.isSuppressed(recipient)) {
+    // Exactly one plain address, or no email at all: never a header that names a second mailbox.
+    const parsed = parseRecipient(given)
+    if (!parsed.ok) {
+      metrics.invalidRecipient.inc({ problem: parsed.problem })
+      ctx.logger.warn({ problem: parsed.problem }, 'email not sent: the recipient is not one plain address')
+      await ledger.skipped(group, id, event.canonical, 'invalid_recipient', parsed.problem)
+      return
+    }
+    const recipient = parsed.address
+    if (await deps.suppressions.isSuppressed(parsed.key)) {
       metrics.suppressed.inc()
       await ledger.skipped(group, id, event.canonical, 'suppressed')
       return

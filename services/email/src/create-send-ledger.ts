@@ -1,6 +1,9 @@
 import type pg from 'pg'
 
-export type SendState = 'sending' | 'sent' | 'deferred' | 'rejected' | 'suppressed' | 'no_recipient'
+export type SendState = 'sending' | 'sent' | 'deferred' | 'rejected' | 'suppressed' | 'no_recipient' | 'invalid_recipient'
+
+/** The states decided without sending: final, a later run has nothing more to do. */
+export type SkipState = 'suppressed' | 'no_recipient' | 'invalid_recipient'
 
 export type SendRecord = { state: SendState; attempts: number; messageId: string | null; resumed: boolean }
 
@@ -12,8 +15,8 @@ export type SendLedger = {
   sent: (group: string, webhookId: string, reply: string, resumed: boolean) => Promise<void>
   /** A definite refusal (4xx: deferred, 5xx: rejected): the message was certainly not accepted. */
   refused: (group: string, webhookId: string, state: 'deferred' | 'rejected', reply: string) => Promise<void>
-  /** Decided without sending (suppressed, no recipient). */
-  skipped: (group: string, webhookId: string, event: string, state: 'suppressed' | 'no_recipient') => Promise<void>
+  /** Decided without sending (suppressed, no recipient, a recipient refused by parseRecipient: `reason` says why). */
+  skipped: (group: string, webhookId: string, event: string, state: SkipState, reason?: string) => Promise<void>
 }
 
 /** The email-specific ledger (claim → sent) beside the runtime's consumer_ledger: what was sent to whom, and when. */
@@ -49,11 +52,11 @@ export function createSendLedger(pool: pg.Pool): SendLedger {
         [group, webhookId, state, reply],
       )
     },
-    async skipped(group, webhookId, event, state) {
+    async skipped(group, webhookId, event, state, reason) {
       await pool.query(
-        `INSERT INTO email_sends (consumer_group, webhook_id, event, state) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (consumer_group, webhook_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`,
-        [group, webhookId, event, state],
+        `INSERT INTO email_sends (consumer_group, webhook_id, event, state, reason) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (consumer_group, webhook_id) DO UPDATE SET state = EXCLUDED.state, reason = EXCLUDED.reason, updated_at = now()`,
+        [group, webhookId, event, state, reason ?? null],
       )
     },
   }

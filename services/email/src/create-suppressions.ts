@@ -2,6 +2,7 @@ import type pg from 'pg'
 
 export type Suppression = { email: string; reason: string | null; createdAt: string }
 
+/** Every address is a recipient's `key` (parseRecipient): the whole address lower-case. */
 export type Suppressions = {
   /** Answers true when the address was not suppressed before. */
   add: (email: string, reason?: string) => Promise<boolean>
@@ -14,6 +15,7 @@ export type Suppressions = {
 
 /** Addresses never written to, checked in Postgres before every send (so every replica agrees at once). */
 export function createSuppressions(pool: pg.Pool): Suppressions {
+  // Keys are lower-case already; lowering again keeps the table's CHECK true whatever a caller passes.
   const norm = (email: string): string => email.trim().toLowerCase()
   return {
     async add(email, reason) {

@@ -24,9 +24,23 @@ describe('loadRoutes', () => {
     expect(problems).toEqual([
       expect.stringContaining('reward.earned: template must be one of'),
       'EMAIL_ROUTES_FILE reward.earned: enabled must be true or false',
-      'EMAIL_ROUTES_FILE reward.earned: to must be "user" or an email address (got "nobody")',
+      'EMAIL_ROUTES_FILE reward.earned: to must be "user" or one plain email address (got "nobody")',
       expect.stringContaining('points.awarded: not a canonical event of the reward, challenge, achievement, referral categories'),
       'EMAIL_ROUTES_FILE challenge.completed: unknown field extra',
+    ])
+    expect(routes.size).toBe(0)
+  })
+
+  it('refuses a support address that names more than one mailbox', () => {
+    const problems: string[] = []
+    const to = (address: string) => ({ template: 'reward-delivery-failed', enabled: true, to: address })
+    const routes = loadRoutes(
+      { 'reward.delivery_failed': to('support@nudj.example, victim@b.com'), 'reward.delivered': to('Support <support@nudj.example>') },
+      problems,
+    )
+    expect(problems).toEqual([
+      'EMAIL_ROUTES_FILE reward.delivery_failed: to must be "user" or one plain email address (got "support@nudj.example, victim@b.com")',
+      'EMAIL_ROUTES_FILE reward.delivered: to must be "user" or one plain email address (got "Support <support@nudj.example>")',
     ])
     expect(routes.size).toBe(0)
   })

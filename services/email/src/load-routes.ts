@@ -1,4 +1,5 @@
 import { catalog } from '@nudj-webhooks/contracts'
+import { parseRecipient } from './parse-recipient.ts'
 import { templateNames } from './templates/template-catalog.ts'
 
 /** Where one canonical event's email goes: the event's user, or a fixed address (support). */
@@ -10,7 +11,6 @@ export type Routes = Map<string, Route>
 export const emailCategories = ['reward', 'challenge', 'achievement', 'referral'] as const
 
 const routable = new Set(catalog.filter((e) => (emailCategories as readonly string[]).includes(e.category)).map((e) => e.canonical))
-const addressPattern = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/
 
 /**
  * Reads the routing file `{ "<canonical event>": { template, enabled, to } }`, adding
@@ -35,14 +35,14 @@ export function loadRoutes(doc: unknown, problems: string[]): Routes {
     if (typeof template !== 'string' || !templateNames.includes(template))
       problems.push(`${where}: template must be one of ${templateNames.join(', ')} (got ${JSON.stringify(template)})`)
     if (typeof enabled !== 'boolean') problems.push(`${where}: enabled must be true or false`)
-    if (to !== 'user' && (typeof to !== 'string' || !addressPattern.test(to)))
-      problems.push(`${where}: to must be "user" or an email address (got ${JSON.stringify(to)})`)
+    const address = to === 'user' || typeof to !== 'string' ? undefined : parseRecipient(to)
+    if (to !== 'user' && !address?.ok) problems.push(`${where}: to must be "user" or one plain email address (got ${JSON.stringify(to)})`)
     if (problems.length > before) continue
     routes.set(event, {
       event,
       template: template as string,
       enabled: enabled as boolean,
-      to: to === 'user' ? 'user' : { address: to as string },
+      to: address?.ok ? { address: address.address } : 'user',
     })
   }
   return routes

@@ -38,4 +38,27 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'strict recipients: invalid_recipient sends, suppressions of the addresses inside raw strings',
+    sql: `
+      ALTER TABLE email_sends DROP CONSTRAINT email_sends_state_check;
+      ALTER TABLE email_sends ADD CONSTRAINT email_sends_state_check
+        CHECK (state IN ('sending', 'sent', 'deferred', 'rejected', 'suppressed', 'no_recipient', 'invalid_recipient'));
+      -- why a recipient was refused (parseRecipient's problem), for invalid_recipient rows
+      ALTER TABLE email_sends ADD COLUMN reason text;
+      -- Before version 2 the API stored any lower-cased x@y string (\`x<victim@b.com>\`, \`a@b.com,c@d.com\`)
+      -- and compared sends on the raw string. Every address such a row names becomes a row of its own
+      -- (suppressing one too many is the safe side), and the raw row goes.
+      CREATE TEMPORARY TABLE raw_suppressions ON COMMIT DROP AS
+        SELECT email, reason, created_at FROM email_suppressions WHERE email !~ '^[^][\\s<>,;:"()]+@[^][\\s<>,;:"()]+$';
+      INSERT INTO email_suppressions (email, reason, created_at)
+        SELECT DISTINCT ON (m[1]) m[1], r.reason, r.created_at
+        FROM raw_suppressions r CROSS JOIN LATERAL regexp_matches(r.email, '([^][\\s<>,;:"()]+@[^][\\s<>,;:"()]+)', 'g') AS m
+        ORDER BY m[1], r.created_at
+        ON CONFLICT (email) DO NOTHING;
+      DELETE FROM email_suppressions s USING raw_suppressions r
+        WHERE s.email = r.email AND r.email ~ '[^][\\s<>,;:"()]+@[^][\\s<>,;:"()]+';
+    `,
+  },
 ]

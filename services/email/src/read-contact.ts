@@ -1,5 +1,6 @@
 import type { NudjEvent } from '@nudj-webhooks/contracts'
 import type { Contact } from './create-contacts.ts'
+import { parseRecipient } from './parse-recipient.ts'
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined)
 
@@ -10,9 +11,11 @@ export function readContact(event: NudjEvent): Contact | undefined {
   const payload = event.body.payload as Record<string, unknown> | undefined
   const user = (data?.user ?? payload?.user ?? payload ?? {}) as Record<string, unknown>
   const email = event.user.email ?? str(user.email)
+  const parsed = email === undefined ? undefined : parseRecipient(email)
   return {
     userId: event.user.id,
-    email: email && /^[^\s@]+@[^\s@]+$/.test(email) ? email : undefined,
+    // Only one plain address is kept (the row keeps its older one otherwise); sends parse again.
+    email: parsed?.ok ? parsed.address : undefined,
     name: str(user.name) ?? str(user.firstName),
     locale: str(user.locale) ?? str(user.language),
   }

@@ -1,6 +1,6 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { createEnvelopeCodec, normalizeNudjWebhook, topicForCategory, validateNudjEvent, type NudjEvent } from '@nudj-webhooks/contracts'
-import { createKafkaClient, ensureGroupTopics, runConsumer } from '@nudj-webhooks/kafka'
+import { connectionSecurity, createKafkaClient, ensureGroupTopics, runConsumer } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
 import type { Logger } from 'pino'
@@ -26,12 +26,13 @@ export type RunningEmail = {
 
 /** Connects to Postgres, Kafka, the registry and SMTP, then consumes until closed. */
 export async function startEmail(config: EmailConfig, logger: Logger): Promise<RunningEmail> {
+  const security = connectionSecurity(config, (message) => logger.warn(message)) // throws before anything connects
   const registry = createMetricsRegistry('email')
   const metrics = createEmailMetrics(registry)
-  const pool = createPool({ url: config.DATABASE_URL, applicationName: 'email', logger })
+  const pool = createPool({ url: config.DATABASE_URL, applicationName: 'email', logger, statementTimeoutMs: config.statementTimeoutMs })
   await migrate(pool, 'email', migrations, logger)
 
-  const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger })
+  const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger, security: security.kafka })
   const group = config.CONSUMER_GROUP
   const topics = [...emailCategories, 'user' as const].map((c) => topicForCategory(c, config.KAFKA_TOPIC_PREFIX))
   const ensured = await ensureGroupTopics(kafka, {
@@ -55,7 +56,7 @@ export async function startEmail(config: EmailConfig, logger: Logger): Promise<R
   })
   const contacts = createContacts(pool, { cacheSize: config.EMAIL_CONTACT_CACHE_SIZE, ttlMs: config.contactCacheTtlMs })
   const suppressions = createSuppressions(pool)
-  const envelopes = createEnvelopeCodec(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }))
+  const envelopes = createEnvelopeCodec(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth: security.registryAuth }))
   const routed = new Set([...config.routes.values()].filter((r) => r.enabled).map((r) => r.event))
 
   const consumer = await runConsumer<NudjEvent>(
@@ -109,7 +110,7 @@ export async function startEmail(config: EmailConfig, logger: Logger): Promise<R
       { name: 'postgres', check: async () => await pool.query('SELECT 1').then(() => true) },
     ],
   })
-  const app = buildApp({ suppressions, adminToken: config.adminToken })
+  const app = buildApp({ suppressions, adminToken: config.adminToken, requestTimeoutMs: config.requestTimeoutMs })
   const address = await app.listen({ host: config.EMAIL_HOST, port: config.EMAIL_PORT })
   if (!config.adminToken) logger.warn('no EMAIL_ADMIN_TOKEN: the suppression API refuses every request')
   logger.info({ address, group, routes: [...routed] }, 'email service running')

@@ -28,10 +28,18 @@ export type TestEmail = {
   close: () => Promise<void>
 }
 
-export async function startTestEmail(infra: Infra, options: { routes?: unknown; env?: Record<string, string> } = {}): Promise<TestEmail> {
+export type TestEmailOptions = {
+  routes?: unknown
+  env?: Record<string, string>
+  /** Runs on the fresh database before the service starts (and migrates it), e.g. to leave an older schema's rows. */
+  prepare?: (databaseUrl: string) => Promise<void>
+}
+
+export async function startTestEmail(infra: Infra, options: TestEmailOptions = {}): Promise<TestEmail> {
   const prefix = uniqueName('email_test')
   const group = uniqueName('email')
   const db = await createFreshDatabase(infra.databaseUrl, 'email')
+  await options.prepare?.(db.url)
   const env: Record<string, string> = {
     ...infraToEnv(infra),
     DATABASE_URL: db.url,
@@ -42,7 +50,7 @@ export async function startTestEmail(infra: Infra, options: { routes?: unknown; 
     EMAIL_PORT: '0',
     EMAIL_OPS_PORT: '0',
     EMAIL_RETRY_SCHEDULE: '1s,2s,3s',
-    EMAIL_HANDLER_TIMEOUT: '15s',
+    CONSUMER_HANDLER_TIMEOUT: '15s',
     EMAIL_SMTP_TIMEOUT: '3s',
     EMAIL_ADMIN_TOKEN: adminToken,
     EMAIL_MAX_PER_SECOND: '0',

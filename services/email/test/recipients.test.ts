@@ -1,6 +1,7 @@
-import { createMailpitInbox, uniqueName, waitFor } from '@nudj-webhooks/testing'
+import { consumeUntil, createMailpitInbox, uniqueName, waitFor } from '@nudj-webhooks/testing'
+import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { adminToken, gen2, startTestEmail, type TestEmail } from './email-harness.ts'
+import { adminToken, gen2, searchAll, startTestEmail, type TestEmail } from './email-harness.ts'
 
 const infra = inject('infra')
 const inbox = createMailpitInbox(infra.mailApiUrl)
@@ -86,5 +87,129 @@ describe('recipients: the contact table and suppressions', () => {
     )
     const [arrived] = await inbox.waitForMessages(`to:"${target}"`, 1, 20_000)
     expect(arrived!.Subject).toBe('You completed Loud')
+  })
+})
+
+describe('recipients: exactly one plain address, or no email at all', () => {
+  // Every address below carries this tag, and so would any email sent for them: one search finds them all.
+  const tag = `hostile-${run}`
+  const victim = `victim.${tag}@example.com`
+  const other = `other.${tag}@example.com`
+  const gen1Completion = (userId: string, address: string): Record<string, unknown> => ({
+    id: `gen1-${userId}-${tag}`,
+    eventCategory: 'challenge',
+    eventSubCategory: 'challenge-completion',
+    userId,
+    eventSourceId: 'c1',
+    payload: { challengeId: 'c1', email: address },
+    createdAt: '2026-03-14T09:26:53.000Z',
+  })
+  const stateOf = async (id: string): Promise<{ state: string; reason: string | null } | undefined> =>
+    (await email.pool.query<{ state: string; reason: string | null }>('SELECT state, reason FROM email_sends WHERE webhook_id = $1', [id]))
+      .rows[0]
+
+  it('sends nothing to anyone for a list, a group, a display name, a quoted local part, an encoded word, CR/LF or a bad domain', async () => {
+    const hostile = {
+      'display-name': [`x<${victim}>`, 'not_one_mailbox'],
+      'display-name-address': [`"${other}" <${victim}>`, 'not_one_mailbox'],
+      'comma-list': [`${other}, ${victim}`, 'not_one_mailbox'],
+      'semicolon-list': [`${other};${victim}`, 'not_one_mailbox'],
+      group: [`friends: ${other}, ${victim};`, 'not_one_mailbox'],
+      'quoted-comma': [`"other,victim.${tag}"@example.com`, 'invalid_address'],
+      crlf: [`${other}\r\nBcc: ${victim}`, 'control_character'],
+      'encoded-word': [`=?utf-8?B?${Buffer.from(victim).toString('base64')}?= <${other}>`, 'encoded_word'],
+      'no-tld': [`victim.${tag}@example`, 'invalid_address'],
+      'address-literal': [`victim.${tag}@[127.0.0.1]`, 'invalid_address'],
+    } as const
+    const before = await email.metric('webhooks_email_invalid_recipient_total')
+    // Gen-1 carries the address in `payload.email`, which the contracts package does not check: all of it reaches the handler.
+    for (const [name, [address]] of Object.entries(hostile)) await email.send(gen1Completion(`usr-${name}`, address), `wh-${run}-${name}`)
+    // Gen-2's `data.user.email` is checked first (one @, no whitespace): a display name passes that check ...
+    await email.send(
+      gen2('challenge.completed', { user: { id: 'usr-gen2', email: `x<${victim}>` }, challenge: { id: 'c1', name: tag } }),
+      `wh-${run}-gen2-display-name`,
+    )
+    // ... and one with CR/LF is dead-lettered (VALIDATION_FAILED) before it reaches the handler.
+    await email.send(
+      gen2('challenge.completed', { user: { id: 'usr-gen2', email: `${other}\r\nBcc:${victim}` }, challenge: { id: 'c1', name: tag } }),
+      `wh-${run}-gen2-crlf`,
+    )
+    const decided = { ...hostile, 'gen2-display-name': hostile['display-name'] }
+    for (const [name, [, problem]] of Object.entries(decided)) {
+      await waitFor(async () => (await stateOf(`wh-${run}-${name}`))?.state === 'invalid_recipient', {
+        timeoutMs: 20_000,
+        message: `${name} was not decided invalid_recipient`,
+      })
+      expect(await stateOf(`wh-${run}-${name}`), name).toEqual({ state: 'invalid_recipient', reason: problem })
+    }
+    const kafka = new Kafka({ brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING })
+    const dlq = await consumeUntil(kafka, {
+      topics: [`${email.group}.dlq`],
+      groupId: uniqueName('dlq_reader'),
+      until: (all) => all.some((r) => r.message.key?.toString() === `wh-${run}-gen2-crlf`),
+    })
+    expect(dlq.map((r) => [r.message.key?.toString(), String(r.message.headers?.['x-error-code'])])).toEqual([
+      [`wh-${run}-gen2-crlf`, 'VALIDATION_FAILED'],
+    ])
+    expect(await stateOf(`wh-${run}-gen2-crlf`)).toBeUndefined()
+    expect(await email.metric('webhooks_email_invalid_recipient_total')).toBe(before + Object.keys(decided).length)
+    expect(await email.metric('webhooks_email_invalid_recipient_total', 'problem="not_one_mailbox"')).toBe(6)
+    // Acknowledged as decided: never retried.
+    expect(await email.metric('webhooks_consumer_retries_total')).toBe(0)
+    // Each decision is final before its row is written: nothing can reach Mailpit after this.
+    expect(await searchAll(infra.mailApiUrl, tag)).toEqual([])
+  })
+
+  it('keeps no hostile address in the contact table: the routed event then has no recipient', async () => {
+    const userId = `usr-contact-${tag}`
+    await email.send(gen2('user.registered', { user: { id: userId, email: `x<${victim}>`, name: 'Mallory' } }), `wh-${run}-hostile-user`)
+    await waitFor(async () => (await email.pool.query('SELECT 1 FROM email_contacts WHERE user_id = $1', [userId])).rowCount === 1, {
+      timeoutMs: 20_000,
+    })
+    const { rows } = await email.pool.query('SELECT email, name FROM email_contacts WHERE user_id = $1', [userId])
+    expect(rows).toEqual([{ email: null, name: 'Mallory' }])
+    await email.send(gen2('challenge.completed', { user: { id: userId }, challenge: { id: 'c2', name: tag } }), `wh-${run}-hostile-contact`)
+    await waitFor(async () => (await stateOf(`wh-${run}-hostile-contact`))?.state === 'no_recipient', { timeoutMs: 20_000 })
+    expect(await searchAll(infra.mailApiUrl, tag)).toEqual([])
+  })
+
+  it('compares suppressions on the normalised address, and sends to the address as given otherwise', async () => {
+    const api = email.current().address
+    const auth = { authorization: `Bearer ${adminToken}` }
+    const quiet = `quiet.${tag}@example.com`
+    expect((await fetch(`${api}/v1/suppressions/${quiet}`, { method: 'PUT', headers: auth })).status).toBe(201)
+    await email.send(
+      gen2('challenge.completed', {
+        user: { id: 'usr-upper', email: `QUIET.${tag.toUpperCase()}@Example.COM` },
+        challenge: { id: 'c3' },
+      }),
+      `wh-${run}-upper`,
+    )
+    await waitFor(async () => (await stateOf(`wh-${run}-upper`))?.state === 'suppressed', { timeoutMs: 20_000 })
+    expect(await searchAll(infra.mailApiUrl, `quiet.${tag}`)).toEqual([])
+
+    // Not suppressed: the local part keeps its case, the domain is lower-cased (and gen-1's spaces go).
+    await email.send(gen1Completion('usr-loud', ` Loud.${tag}@Example.COM `), `wh-${run}-loud`)
+    const [arrived] = await inbox.waitForMessages(`loud.${tag}`, 1, 20_000)
+    expect((await inbox.message(arrived!.ID)).To.map((t) => t.Address)).toEqual([`Loud.${tag}@example.com`])
+  })
+
+  it('refuses to store a suppression that is not one plain address', async () => {
+    const api = email.current().address
+    const auth = { authorization: `Bearer ${adminToken}` }
+    for (const [raw, problem] of [
+      [`x<${victim}>`, 'not_one_mailbox'],
+      [`${other},${victim}`, 'not_one_mailbox'],
+      [`"a,b"@example.com`, 'invalid_address'],
+    ]) {
+      const response = await fetch(`${api}/v1/suppressions/${encodeURIComponent(raw!)}`, { method: 'PUT', headers: auth })
+      expect(response.status, raw).toBe(400)
+      expect(await response.json(), raw).toEqual({
+        error: 'INVALID_REQUEST',
+        message: `not one plain email address (${problem}); see the README's recipient rules`,
+      })
+    }
+    const { rows } = await email.pool.query('SELECT email FROM email_suppressions WHERE email LIKE $1', [`%${tag}%`])
+    expect(rows).toEqual([{ email: `quiet.${tag}@example.com` }])
   })
 })

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache'
+
 /** Dates and numbers in the reader's locale (dates in UTC, said so). */
 export type Formatters = {
   locale: string
@@ -18,14 +20,25 @@ export function pickLocale(wanted: string | undefined, fallback: string): string
   }
 }
 
-const byLocale = new Map<string, Formatters>()
-
-/** The formatters of a locale, built once (Intl objects are costly to make per email). */
-export function formattersFor(locale: string): Formatters {
-  let formatters = byLocale.get(locale)
-  if (!formatters) byLocale.set(locale, (formatters = createFormatters(locale)))
-  return formatters
+/**
+ * The formatters of a locale, built once (Intl objects are costly to make per email) and
+ * kept for the `max` locales used last: locales come from events, and a valid tag can carry
+ * any number of extensions (`de-DE-u-nu-latn`, `en-x-<anything>`), so a Map would grow forever.
+ */
+export function createFormattersCache(max: number): { formattersFor: (locale: string) => Formatters; size: () => number } {
+  const byLocale = new LRUCache<string, Formatters>({ max })
+  return {
+    formattersFor(locale) {
+      let formatters = byLocale.get(locale)
+      if (!formatters) byLocale.set(locale, (formatters = createFormatters(locale)))
+      return formatters
+    },
+    size: () => byLocale.size,
+  }
 }
+
+/** The process's formatters: far more than the locales Nudj's users read in. */
+export const { formattersFor } = createFormattersCache(200)
 
 export function createFormatters(locale: string): Formatters {
   const dates = new Intl.DateTimeFormat(locale, {

@@ -3,10 +3,12 @@ import { redactUrl } from '@nudj-webhooks/observability'
 import type { SecureContextOptions } from 'node:tls'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Logger } from 'pino'
+import { checkSignedTimestamp } from './check-signed-timestamp.ts'
 import type { RecordRejection } from './create-rejection-auditor.ts'
 import type { IngestMetrics } from './create-ingest-metrics.ts'
 import { createRateLimiter } from './create-rate-limiter.ts'
 import { PublishError, type Publish } from './create-publisher.ts'
+import { createReplayWindow } from './create-replay-window.ts'
 import { sendError, type ErrorCode } from './error-catalog.ts'
 import { selectHeaders } from './select-headers.ts'
 import type { Source } from './source.ts'
@@ -28,6 +30,13 @@ export type AppDeps = {
   retryAfterSeconds: number
   rateLimitPerSource: number
   rateLimitPerAddress: number
+  /** Failed authentications per second an address may spend before it is refused unread. */
+  authFailuresPerAddress: number
+  /** Proxies whose X-Forwarded-For names the client (Fastify's trustProxy); none when empty. */
+  trustedProxies: string[]
+  /** How far a gen-2 body's signed timestamp may be from now; undefined for no bound. */
+  replayToleranceMs?: number
+  replayWindowEntries: number
   /** Set when ingest serves TLS itself: adds HSTS. */
   hsts: boolean
   https?: SecureContextOptions
@@ -38,7 +47,7 @@ type WebhookRequest = FastifyRequest<{ Params: { source?: string }; Body: Buffer
 
 declare module 'fastify' {
   interface FastifyRequest {
-    outcome?: ErrorCode | 'ACCEPTED'
+    outcome?: ErrorCode | 'ACCEPTED' | 'DUPLICATE'
     webhookId?: string
     event?: string
   }
@@ -59,6 +68,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     forceCloseConnections: 'idle',
     // A trailing slash is the same route; Nudj follows no redirect, so never answer one.
     routerOptions: { ignoreTrailingSlash: true },
+    // request.ip is the X-Forwarded-For client only when the hop is a configured proxy.
+    trustProxy: deps.trustedProxies.length > 0 ? deps.trustedProxies : false,
     // Node looks for timed-out requests every 30 s by default; every second keeps the bound.
     http: { connectionsCheckingInterval: 1000 },
     ...(deps.https ? { https: { ...deps.https, connectionsCheckingInterval: 1000 } } : {}),
@@ -67,6 +78,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.server.headersTimeout = deps.requestTimeoutMs
   const perSource = createRateLimiter(deps.rateLimitPerSource)
   const perAddress = createRateLimiter(deps.rateLimitPerAddress)
+  const authFailures = createRateLimiter(deps.authFailuresPerAddress)
+  // A replay passes the timestamp bound until `timestamp + tolerance`, at most twice the
+  // tolerance after the first copy arrived: remembered that long.
+  const replays = createReplayWindow({
+    windowMs: deps.replayToleranceMs === undefined ? undefined : 2 * deps.replayToleranceMs,
+    maxEntries: deps.replayWindowEntries,
+    now,
+    onEvict: () => deps.metrics.replayWindowEvictions.inc(),
+  })
   const fail = (request: FastifyRequest, reply: FastifyReply, code: ErrorCode, detail?: string): FastifyReply => {
     request.outcome = code
     return sendError(reply, code, deps.retryAfterSeconds, detail)
@@ -114,15 +134,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return name !== undefined && deps.sources.has(name) ? name : 'unknown'
   }
 
-  // Cheap refusals first, before a body is read.
+  // Cheap refusals before a body is read spend only the client address's own budgets: the
+  // shared ones (load shedding, per source) wait until the request has authenticated, so
+  // that unauthenticated traffic cannot spend them.
   const admit = async (request: WebhookRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     if (deps.isClosing()) return fail(request, reply, 'SHUTTING_DOWN')
-    const shed = deps.shedReason()
-    if (shed) {
-      deps.metrics.shed.inc({ reason: shed })
-      return fail(request, reply, 'OVERLOADED')
+    if (!authFailures.has(request.ip)) {
+      deps.metrics.shed.inc({ reason: 'auth-failures' })
+      return fail(request, reply, 'RATE_LIMITED', 'too many failed authentications from this address; retry later')
     }
-    if (!perSource.allow(request.params.source ?? deps.defaultSource ?? '') || !perAddress.allow(request.ip)) {
+    if (!perAddress.allow(request.ip)) {
       deps.metrics.shed.inc({ reason: 'rate-limit' })
       return fail(request, reply, 'RATE_LIMITED')
     }
@@ -134,7 +155,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     deps.metrics.payloadBytes.observe(body.length)
     const sourceName = request.params.source ?? deps.defaultSource
     const source = sourceName === undefined ? undefined : deps.sources.get(sourceName)
+    // Every refusal here is a failed authentication (or an unknown source): it spends the
+    // address's budget of failures, and is audited.
     const reject = (code: ErrorCode, detail?: string): FastifyReply => {
+      authFailures.allow(request.ip)
       deps.recordRejection(
         {
           source: sourceName ?? '',
@@ -158,11 +182,30 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return reject(verification.reason, verification.detail)
     }
     deps.metrics.verified.inc({ source: source.name, scheme: verification.scheme, secret_id: verification.secretId })
+    const shed = deps.shedReason()
+    if (shed) {
+      deps.metrics.shed.inc({ reason: shed })
+      return fail(request, reply, 'OVERLOADED')
+    }
+    if (!perSource.allow(source.name)) {
+      deps.metrics.shed.inc({ reason: 'rate-limit' })
+      return fail(request, reply, 'RATE_LIMITED')
+    }
+    const gen2 = verification.scheme === 'gen2-hmac'
 
     let envelope: WebhookReceived
     let refusal: ContractError | undefined
     try {
       const event = normalizeNudjWebhook(body, request.headers, { source: source.name })
+      // The gen-2 signature covers the body only: its signed timestamp bounds a replay.
+      const stale =
+        gen2 && deps.replayToleranceMs !== undefined
+          ? checkSignedTimestamp(event.body, event.generation === 'gen1' ? 'createdAt' : 'timestamp', now(), deps.replayToleranceMs)
+          : undefined
+      if (stale) {
+        deps.metrics.verificationFailures.inc({ source: source.name, reason: stale.reason })
+        return reject(stale.reason, stale.detail)
+      }
       envelope = envelopeOf(
         source.name,
         verification.scheme,
@@ -184,6 +227,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     request.webhookId = envelope.webhookId
     request.event = envelope.event
 
+    // The same signed body under another webhook id is a replay (or a copy of one delivery):
+    // answered as what it duplicates, and not stored again.
+    const claim = gen2 && !refusal ? replays.claim(source.name, body, envelope.webhookId) : undefined
+    deps.metrics.replayWindowEntries.set(replays.size())
+    if (claim?.kind === 'replay') {
+      deps.metrics.replays.inc({ source: source.name })
+      request.outcome = 'DUPLICATE'
+      request.webhookId = claim.webhookId
+      return reply.code(200).send({ accepted: true, webhookId: claim.webhookId, duplicate: true })
+    }
+
     try {
       await deps.publish(deps.topicFor(envelope.category as Category), envelope, {
         event: envelope.event,
@@ -191,6 +245,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         'webhook-id': envelope.webhookId,
       })
     } catch (err) {
+      if (claim?.kind === 'new') replays.release(source.name, body, envelope.webhookId)
       if (!(err instanceof PublishError)) throw err
       deps.logger.warn({ err, webhookId: envelope.webhookId }, 'not stored; answering 503 so that Nudj retries')
       return fail(request, reply, err.code)

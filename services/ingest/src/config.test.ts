@@ -50,6 +50,28 @@ describe('loadIngestConfig', () => {
     expect(config.produceTimeoutMs).toBe(5000)
   })
 
+  it('bounds replays by 5 minutes and trusts no proxy unless told, and refuses a proxy list it cannot read', () => {
+    const sources = write(
+      'replay.json',
+      JSON.stringify({ sources: { acme: { schemes: ['gen2-hmac'], gen2Secrets: [{ id: 'k', env: 'K' }] } } }),
+    )
+    const env = { ...base, INGEST_SOURCES_FILE: sources, K: 'whsec_0123456789abcdef' }
+    expect(loadIngestConfig(env)).toMatchObject({ replayToleranceMs: 300_000, trustedProxies: [], INGEST_REPLAY_WINDOW_ENTRIES: 100_000 })
+    expect(loadIngestConfig({ ...env, INGEST_REPLAY_TOLERANCE: '72h' }).replayToleranceMs).toBe(259_200_000)
+    expect(loadIngestConfig({ ...env, INGEST_REPLAY_TOLERANCE: 'off' }).replayToleranceMs).toBeUndefined()
+    expect(loadIngestConfig({ ...env, INGEST_TRUSTED_PROXIES: ' 10.0.0.0/8, ::1 ,uniquelocal' }).trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '::1',
+      'uniquelocal',
+    ])
+    const problems = problemsOf({ ...env, INGEST_TRUSTED_PROXIES: '10.0.0.0/33,ingress-nginx,fd00::/64', INGEST_REPLAY_TOLERANCE: 'never' })
+    expect(problems).toEqual([
+      expect.stringContaining('INGEST_REPLAY_TOLERANCE'),
+      "INGEST_TRUSTED_PROXIES: '10.0.0.0/33' is not an address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal",
+      "INGEST_TRUSTED_PROXIES: 'ingress-nginx' is not an address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal",
+    ])
+  })
+
   it('lists every problem at once: variables, TLS, and the sources file', () => {
     const sources = write(
       'bad.json',

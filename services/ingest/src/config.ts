@@ -1,17 +1,7 @@
-import { createSecretKey } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import {
-  ConfigError,
-  durationPattern,
-  loadConfig,
-  parseDuration,
-  readJsonFile,
-  secretProblem,
-  sharedServiceEnv,
-} from '@nudj-webhooks/config'
+import { ConfigError, durationPattern, loadConfig, parseDuration, parseTrustedProxies, sharedServiceEnv } from '@nudj-webhooks/config'
 import { Type, type Static } from '@sinclair/typebox'
-import { Value } from '@sinclair/typebox/value'
-import type { AuthScheme, Source } from './source.ts'
+import { readSources } from './read-sources.ts'
+import type { Source } from './source.ts'
 
 // The only file of this service that reads the environment (and the secret files the
 // sources file names).
@@ -80,6 +70,27 @@ const schema = Type.Object({
     default: 10,
     description: 'rejected requests recorded on nudj.webhooks.rejected per second per source',
   }),
+  INGEST_AUTH_FAILURES_PER_ADDRESS: Type.Number({
+    minimum: 0,
+    default: 10,
+    description:
+      'failed authentications per second per client address; past it the address is answered 503 before its body is read; 0 for none',
+  }),
+  INGEST_TRUSTED_PROXIES: Type.String({
+    default: '',
+    description:
+      'comma-separated addresses or CIDRs (or loopback, linklocal, uniquelocal) whose X-Forwarded-For is believed; none by default',
+  }),
+  INGEST_REPLAY_TOLERANCE: Type.String({
+    pattern: `^(off|0|${durationPattern.slice(1, -1)})$`,
+    default: '5m',
+    description: "how far a gen-2 body's signed timestamp may be from now (either way); off (or 0) turns the bound off",
+  }),
+  INGEST_REPLAY_WINDOW_ENTRIES: Type.Integer({
+    minimum: 1,
+    default: 100_000,
+    description: 'signed bodies remembered (for twice the tolerance) to answer a replay under a new delivery id as a duplicate',
+  }),
   ...sharedServiceEnv('ingest'),
   KAFKA_LINGER: Type.String({ pattern: durationPattern, default: '2ms', description: 'how long an idle producer waits to fill a batch' }),
   KAFKA_MAX_BATCH_RECORDS: Type.Integer({ minimum: 1, default: 1000, description: 'records per produce request at most' }),
@@ -110,6 +121,9 @@ export type IngestConfig = Omit<IngestEnv, 'KAFKA_BROKERS' | 'INGEST_TLS_CERT_FI
   tls?: { certFile: string; keyFile: string }
   sources: Map<string, Source>
   defaultSource?: string
+  trustedProxies: string[]
+  /** Undefined when INGEST_REPLAY_TOLERANCE is off. */
+  replayToleranceMs?: number
   produceTimeoutMs: number
   requestTimeoutMs: number
   maxEventLoopDelayMs: number
@@ -117,32 +131,6 @@ export type IngestConfig = Omit<IngestEnv, 'KAFKA_BROKERS' | 'INGEST_TLS_CERT_FI
   produceStallMs: number
   shutdownTimeoutMs: number
 }
-
-const secretRef = Type.Union([Type.Object({ env: Type.String({ minLength: 1 }) }), Type.Object({ file: Type.String({ minLength: 1 }) })])
-type SecretRef = Static<typeof secretRef>
-const sourcesSchema = Type.Object({
-  defaultSource: Type.Optional(Type.String()),
-  sources: Type.Record(
-    Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }),
-    Type.Object({
-      schemes: Type.Array(Type.Union([Type.Literal('gen2-hmac'), Type.Literal('gen1-static'), Type.Literal('standard-webhooks')]), {
-        minItems: 1,
-      }),
-      gen2Secrets: Type.Optional(Type.Array(Type.Intersect([Type.Object({ id: Type.String({ minLength: 1 }) }), secretRef]))),
-      gen1Headers: Type.Optional(
-        Type.Record(Type.String({ minLength: 1 }), Type.Union([secretRef, Type.Object({ value: Type.String({ minLength: 1 }) })])),
-      ),
-      standardWebhooks: Type.Optional(
-        Type.Object({
-          secrets: Type.Array(Type.Intersect([Type.Object({ id: Type.String({ minLength: 1 }) }), secretRef]), { minItems: 1 }),
-          toleranceSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
-        }),
-      ),
-    }),
-    // Names outside the pattern are refused rather than silently ignored.
-    { additionalProperties: false },
-  ),
-})
 
 /** Loads and checks everything at once; throws a ConfigError listing every problem. */
 export function loadIngestConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
@@ -163,6 +151,7 @@ export function loadIngestConfig(env: Record<string, string | undefined> = proce
   const { sources, defaultSource } = env.INGEST_SOURCES_FILE
     ? readSources(env.INGEST_SOURCES_FILE, env, problems)
     : { sources: new Map<string, Source>(), defaultSource: undefined }
+  const trustedProxies = parseTrustedProxies('INGEST_TRUSTED_PROXIES', env.INGEST_TRUSTED_PROXIES ?? '', problems)
   if (problems.length > 0 || !base) throw new ConfigError(problems)
   const { KAFKA_BROKERS, INGEST_TLS_CERT_FILE, INGEST_TLS_KEY_FILE, ...rest } = base
   return {
@@ -171,6 +160,8 @@ export function loadIngestConfig(env: Record<string, string | undefined> = proce
     tls: INGEST_TLS_CERT_FILE && INGEST_TLS_KEY_FILE ? { certFile: INGEST_TLS_CERT_FILE, keyFile: INGEST_TLS_KEY_FILE } : undefined,
     sources,
     defaultSource,
+    trustedProxies,
+    replayToleranceMs: ['off', '0'].includes(base.INGEST_REPLAY_TOLERANCE) ? undefined : parseDuration(base.INGEST_REPLAY_TOLERANCE),
     produceTimeoutMs: parseDuration(base.INGEST_PRODUCE_TIMEOUT),
     requestTimeoutMs: parseDuration(base.INGEST_REQUEST_TIMEOUT),
     maxEventLoopDelayMs: parseDuration(base.INGEST_MAX_EVENT_LOOP_DELAY),
@@ -178,99 +169,6 @@ export function loadIngestConfig(env: Record<string, string | undefined> = proce
     produceStallMs: parseDuration(base.KAFKA_PRODUCE_STALL),
     shutdownTimeoutMs: parseDuration(base.SHUTDOWN_TIMEOUT),
   }
-}
-
-// Literal values are for harmless headers such as X-Webhook-Source; anything that looks
-// like a credential must come from the environment or a file.
-const credentialHeader = /authorization|key|token|secret|signature|password/i
-
-// What each kind of secret holds to the rule (minSecretBytes): its material, without the parts
-// anyone can guess. A gen-2 key is the whole string (NUDJ-WEBHOOKS.md 1.1), but `whsec_` is
-// no secret; in `Authorization: Bearer <token>` the token is; a Standard Webhooks key is the
-// base64-decoded bytes.
-const gen2Material = (text: string): Buffer => Buffer.from(text.replace(/^whsec_/, ''))
-const authorizationMaterial = (text: string): Buffer => Buffer.from(text.replace(/^[A-Za-z]+ +/, ''))
-const plainMaterial = (text: string): Buffer => Buffer.from(text)
-const standardKey = (text: string): Buffer => Buffer.from(text.startsWith('whsec_') ? text.slice(6) : text, 'base64')
-
-function readSources(
-  file: string,
-  env: Record<string, string | undefined>,
-  problems: string[],
-): { sources: Map<string, Source>; defaultSource?: string } {
-  const sources = new Map<string, Source>()
-  let parsed: unknown
-  try {
-    parsed = readJsonFile(file)
-  } catch (err) {
-    problems.push(`INGEST_SOURCES_FILE: cannot read ${file} as JSON: ${(err as Error).message}`)
-    return { sources }
-  }
-  const errors = [...Value.Errors(sourcesSchema, parsed)]
-  if (errors.length > 0) {
-    for (const e of errors.slice(0, 10)) problems.push(`INGEST_SOURCES_FILE ${e.path || '/'}: ${e.message}`)
-    return { sources }
-  }
-  const doc = parsed as Static<typeof sourcesSchema>
-  // Every secret is trimmed and held to the one rule (packages/config read-secret.ts); problems
-  // name the source, the secret and where it is, never the value.
-  const secret = (where: string, ref: SecretRef, material = plainMaterial): string => {
-    let text: string
-    if ('env' in ref) {
-      if (!env[ref.env]) {
-        problems.push(`${where}: environment variable ${ref.env} is not set`)
-        return ''
-      }
-      text = (env[ref.env] as string).trim()
-    } else {
-      try {
-        text = readFileSync(ref.file, 'utf8').trim()
-      } catch (err) {
-        problems.push(`${where}: cannot read secret file ${ref.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
-        return ''
-      }
-    }
-    const problem = secretProblem(material(text))
-    if (problem) problems.push(`${where}: the secret in ${'env' in ref ? ref.env : ref.file} ${problem}`)
-    return text
-  }
-  for (const [name, s] of Object.entries(doc.sources)) {
-    const where = `source ${name}`
-    const schemes = new Set<AuthScheme>(s.schemes)
-    const gen2Secrets = (s.gen2Secrets ?? []).map((ref) => ({
-      id: ref.id,
-      key: createSecretKey(Buffer.from(secret(`${where} gen2Secrets ${ref.id}`, ref, gen2Material))),
-    }))
-    const gen1Headers = Object.entries(s.gen1Headers ?? {}).map(([header, ref]) => {
-      if ('value' in ref) {
-        if (credentialHeader.test(header))
-          problems.push(`${where} gen1Headers ${header}: give a credential as {"env": ...} or {"file": ...}, never inline`)
-        return { name: header.toLowerCase(), value: Buffer.from(ref.value), secret: false }
-      }
-      const material = header.toLowerCase() === 'authorization' ? authorizationMaterial : plainMaterial
-      return { name: header.toLowerCase(), value: Buffer.from(secret(`${where} gen1Headers ${header}`, ref, material)), secret: true }
-    })
-    const standardSecrets = (s.standardWebhooks?.secrets ?? []).map((ref) => ({
-      id: ref.id,
-      key: createSecretKey(standardKey(secret(`${where} standardWebhooks ${ref.id}`, ref, standardKey))),
-    }))
-    if (schemes.has('gen2-hmac') && gen2Secrets.length === 0) problems.push(`${where}: gen2-hmac needs at least one of gen2Secrets`)
-    // X-Webhook-Source alone is public (it is in Nudj's docs): gen-1 needs a header that is a secret.
-    if (schemes.has('gen1-static') && !gen1Headers.some((h) => h.secret))
-      problems.push(`${where}: gen1-static needs a secret header in gen1Headers (e.g. Authorization from {"env": ...} or {"file": ...})`)
-    if (schemes.has('standard-webhooks') && standardSecrets.length === 0)
-      problems.push(`${where}: standard-webhooks needs standardWebhooks.secrets`)
-    sources.set(name, {
-      name,
-      schemes,
-      gen2Secrets,
-      gen1Headers,
-      standardWebhooks: { secrets: standardSecrets, toleranceSeconds: s.standardWebhooks?.toleranceSeconds ?? 300 },
-    })
-  }
-  if (doc.defaultSource !== undefined && !sources.has(doc.defaultSource))
-    problems.push(`INGEST_SOURCES_FILE: defaultSource ${doc.defaultSource} is not one of the sources`)
-  return { sources, defaultSource: doc.defaultSource }
 }
 
 export { schema as ingestEnvSchema }

@@ -66,6 +66,22 @@ export function createIngestMetrics(registry: Registry) {
       labelNames: ['reason'],
       registers,
     }),
+    replays: new Counter({
+      name: 'webhooks_ingest_replays_total',
+      help: 'Signed bodies accepted before under another webhook id, answered as duplicates and not stored again',
+      labelNames: ['source'],
+      registers,
+    }),
+    replayWindowEntries: new Gauge({
+      name: 'webhooks_ingest_replay_window_entries',
+      help: 'Signed bodies remembered to recognise a replay under a new delivery id',
+      registers,
+    }),
+    replayWindowEvictions: new Counter({
+      name: 'webhooks_ingest_replay_window_evictions_total',
+      help: 'Signed bodies forgotten before their window ended because the record was full (raise INGEST_REPLAY_WINDOW_ENTRIES)',
+      registers,
+    }),
     auditDropped: new Counter({
       name: 'webhooks_ingest_audit_dropped_total',
       help: 'Rejections not recorded on the audit topic (rate limit or failure)',

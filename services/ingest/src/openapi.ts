@@ -30,13 +30,14 @@ const operation = (summary: string, withSource: boolean) => ({
   requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } },
   responses: {
     '200': {
-      description: 'verified and acknowledged by Kafka',
+      description:
+        'verified and acknowledged by Kafka; or (duplicate: true) a signed body already accepted under another webhook id, not stored again',
       content: {
         'application/json': {
           schema: {
             type: 'object',
             required: ['accepted', 'webhookId'],
-            properties: { accepted: { const: true }, webhookId: { type: 'string' } },
+            properties: { accepted: { const: true }, webhookId: { type: 'string' }, duplicate: { const: true } },
           },
         },
       },
@@ -48,6 +49,8 @@ const operation = (summary: string, withSource: boolean) => ({
       'BAD_SIGNATURE',
       'BAD_CREDENTIALS',
       'TIMESTAMP_OUT_OF_TOLERANCE',
+      'MISSING_TIMESTAMP',
+      'MALFORMED_TIMESTAMP',
       'SCHEME_NOT_ALLOWED',
     ]),
     '404': error(['UNKNOWN_SOURCE', 'NOT_FOUND']),

@@ -2,6 +2,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { allCategoryTopics, createEnvelopeCodec, createRejectionCodec, rejectedTopic, topicForCategory } from '@nudj-webhooks/contracts'
 import { ConfigError } from '@nudj-webhooks/config'
 import {
+  connectionSecurity,
   createBatchingProducer,
   createKafkaClient,
   ensureTopics,
@@ -34,10 +35,11 @@ export type RunningIngest = {
 
 /** Connects to Kafka and the registry, creates missing topics, and starts both listeners. */
 export async function startIngest(config: IngestConfig, logger: Logger): Promise<RunningIngest> {
+  const security = connectionSecurity(config, (message) => logger.warn(message)) // throws before anything connects
   const registry = createMetricsRegistry('ingest')
   const metrics = createIngestMetrics(registry)
 
-  const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger })
+  const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger, security: security.kafka })
   const admin = kafka.admin()
   await admin.connect()
   const retentionMs = config.KAFKA_TOPIC_RETENTION_HOURS === -1 ? '-1' : String(config.KAFKA_TOPIC_RETENTION_HOURS * 3_600_000)
@@ -62,7 +64,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
 
   const producer = await createBatchingProducer(
     config.KAFKA_PRODUCER_DRIVER === 'platformatic'
-      ? platformaticProducerDriver({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID })
+      ? platformaticProducerDriver({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, security: security.kafka })
       : kafkajsProducerDriver(kafka),
     {
       lingerMs: config.lingerMs,
@@ -81,7 +83,7 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
   )
   logger.info({ driver: config.KAFKA_PRODUCER_DRIVER }, 'kafka producer connected')
 
-  const schemaRegistry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL })
+  const schemaRegistry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth: security.registryAuth })
   const envelopes = createEnvelopeCodec(schemaRegistry)
   const rejections = createRejectionCodec(schemaRegistry)
   // Registering every subject at startup fails fast on a registry that refuses our schemas.
@@ -114,6 +116,10 @@ export async function startIngest(config: IngestConfig, logger: Logger): Promise
     retryAfterSeconds: config.INGEST_RETRY_AFTER_SECONDS,
     rateLimitPerSource: config.INGEST_RATE_LIMIT_PER_SOURCE,
     rateLimitPerAddress: config.INGEST_RATE_LIMIT_PER_ADDRESS,
+    authFailuresPerAddress: config.INGEST_AUTH_FAILURES_PER_ADDRESS,
+    trustedProxies: config.trustedProxies,
+    replayToleranceMs: config.replayToleranceMs,
+    replayWindowEntries: config.INGEST_REPLAY_WINDOW_ENTRIES,
     hsts: config.tls !== undefined,
     https: config.tls ? readTlsOptions(config.tls) : undefined,
   })

@@ -9,6 +9,8 @@ export const verificationFailures = [
   'BAD_SIGNATURE',
   'BAD_CREDENTIALS',
   'TIMESTAMP_OUT_OF_TOLERANCE',
+  'MISSING_TIMESTAMP',
+  'MALFORMED_TIMESTAMP',
   'SCHEME_NOT_ALLOWED',
 ] as const
 export type VerificationFailure = (typeof verificationFailures)[number]

@@ -56,7 +56,7 @@ describe('ingest on SIGTERM', () => {
     const sendOne = async (): Promise<void> => {
       const id = `dlv-${++next}`
       const body = Buffer.from(
-        `{"event":"reward.earned","timestamp":"2026-04-17T14:30:00.000Z","data":{"user":{"id":"u"},"reward":{"id":"${id}"}}}`,
+        `{"event":"reward.earned","timestamp":"${new Date().toISOString()}","data":{"user":{"id":"u"},"reward":{"id":"${id}"}}}`,
       )
       try {
         const response = await fetch(`http://127.0.0.1:${port}/webhooks/nudj/acme`, {

@@ -17,7 +17,7 @@ afterAll(async () => {
 // Spacing, key order and an escaped slash: a re-serialisation would change these bytes.
 const rewardBody = (id: string): Buffer =>
   Buffer.from(
-    `{ "event":"reward.earned", "timestamp":"2026-04-17T14:30:00.000Z","data":{"user":{"id":"u-${id}"},"reward":{"id":"r\\/1","value":100}} }`,
+    `{ "event":"reward.earned", "timestamp":"${new Date().toISOString()}","data":{"user":{"id":"u-${id}"},"reward":{"id":"r\\/1","value":100}} }`,
   )
 
 async function post(path: string, headers: Record<string, string>, body: Buffer | string, method: 'POST' | 'PUT' | 'GET' = 'POST') {
@@ -88,7 +88,7 @@ describe('ingest: accepted deliveries are in Kafka before the 200', () => {
   })
 
   it('uses the default source on /webhooks/nudj, and keeps an unknown event on the unknown topic', async () => {
-    const body = Buffer.from('{"event":"subscription.updated","timestamp":"2026-04-17T14:30:00.000Z","data":{}}')
+    const body = Buffer.from(`{"event":"subscription.updated","timestamp":"${new Date().toISOString()}","data":{}}`)
     const headers = gen2Headers({ body, secret: secrets.current, event: 'subscription.updated', deliveryId: 'dlv-unknown-1' })
     expect(await post('/webhooks/nudj', headers, body)).toMatchObject({ status: 200 })
     const records = await ingest.read('unknown', 1)

@@ -25,7 +25,7 @@ let sequence = 0
 async function deliver(): Promise<{ status: number; code?: string; retryAfter?: string; id: string }> {
   const id = `dlv-outage-${++sequence}`
   const body = Buffer.from(
-    `{"event":"points.awarded","timestamp":"2026-04-17T14:30:00.000Z","data":{"user":{"id":"u1"},"points":{"amount":${sequence}}}}`,
+    `{"event":"points.awarded","timestamp":"${new Date().toISOString()}","data":{"user":{"id":"u1"},"points":{"amount":${sequence}}}}`,
   )
   const response = await fetch(`${ingest.address}/webhooks/nudj/acme`, {
     method: 'POST',

@@ -18,7 +18,7 @@ describe('ingest rate limits', () => {
     const answers = []
     for (let i = 0; i < 6; i++) {
       const body = Buffer.from(
-        `{"event":"points.awarded","timestamp":"2026-04-17T14:30:00.000Z","data":{"user":{"id":"u"},"points":{"amount":${i}}}}`,
+        `{"event":"points.awarded","timestamp":"${new Date().toISOString()}","data":{"user":{"id":"u"},"points":{"amount":${i}}}}`,
       )
       const response = await ingest.app.inject({
         method: 'POST',

@@ -56,4 +56,27 @@ describe('loadNotificationsConfig', () => {
       `NOTIFICATIONS_CHAT_WEBHOOK_URL_FILE: the secret in ${empty} is empty`,
     ])
   })
+  it('reads retired token keys as a comma-separated list, each held to the signing key’s length, never quoted', () => {
+    const old = ['o'.repeat(32), 'p'.repeat(40)]
+    const config = loadNotificationsConfig({
+      ...base,
+      NOTIFICATIONS_TOKEN_SECRET: key,
+      NOTIFICATIONS_TOKEN_PREVIOUS_SECRETS: old.join(', '),
+    })
+    expect(config.previousTokenSecrets).toEqual(old.map((k) => Buffer.from(k)))
+    const problems = problemsOf({ ...base, NOTIFICATIONS_TOKEN_SECRET: key, NOTIFICATIONS_TOKEN_PREVIOUS_SECRETS: `${old[0]},Zq#short` })
+    expect(problems).toEqual(['NOTIFICATIONS_TOKEN_PREVIOUS_SECRETS: key 2 is shorter than 32 bytes'])
+  })
+
+  it('passes the shared consumer timeouts through, and the stream caps with their defaults', () => {
+    const config = loadNotificationsConfig({ ...base, NOTIFICATIONS_TOKEN_SECRET: key, POSTGRES_STATEMENT_TIMEOUT: '2s' })
+    expect(config).toMatchObject({
+      statementTimeoutMs: 2_000,
+      handlerTimeoutMs: 30_000,
+      NOTIFICATIONS_MAX_STREAMS: 2_500,
+      NOTIFICATIONS_MAX_STREAMS_PER_USER: 5,
+      NOTIFICATIONS_MAX_STREAMS_PER_ADDRESS: 100,
+      trustedProxies: [],
+    })
+  })
 })

@@ -1,29 +1,31 @@
 import { formatDelay } from '@nudj-webhooks/kafka'
-import type { ChatMessage, SendChat } from './create-chat-sender.ts'
+import type { ChatOutbox } from './create-chat-outbox.ts'
+import type { ChatMessage } from './create-chat-sender.ts'
 import type { Queryable } from './create-inbox.ts'
 
 export type BurstDetector = {
-  /** Records one reward.delivery_failed; the failure that crosses the threshold sends the window's alert. */
-  record: (tx: Queryable, webhookId: string, occurredAt: Date, signal: AbortSignal) => Promise<void>
+  /** Records one reward.delivery_failed; the failure that crosses the threshold records the window's alert. */
+  record: (tx: Queryable, webhookId: string, occurredAt: Date) => Promise<void>
 }
 
 /**
  * At least `threshold` distinct failures (by webhook id) whose event time falls in one fixed
  * window (aligned to the epoch) raise one alert for that window. Order-independent: the count
- * is of rows, and `burst_alerts` (keyed by the window start) records which failure owns the
- * alert, so only that one sends it (retried with the key `burst:<window start>` until sent).
- * A transaction-scoped lock per window makes concurrent transactions count one after another,
- * so the one that crosses the threshold always sees the others.
+ * is of rows, and `burst_alerts` (keyed by the window start) is written once, by the failure
+ * that crosses the threshold, in the same transaction as the alert in the chat outbox (key
+ * `burst:<window start>`, posted after commit). A transaction-scoped lock per window makes
+ * concurrent transactions count one after another, so the one that crosses the threshold
+ * always sees the others.
  */
 export function createBurstDetector(options: {
   threshold: number
   windowMs: number
-  sendChat: SendChat
+  chat: Pick<ChatOutbox, 'record'>
   onAlert: () => void
 }): BurstDetector {
   const { threshold, windowMs } = options
   return {
-    async record(tx, webhookId, occurredAt, signal) {
+    async record(tx, webhookId, occurredAt) {
       const windowStart = new Date(Math.floor(occurredAt.getTime() / windowMs) * windowMs)
       const windowEnd = new Date(windowStart.getTime() + windowMs)
       await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('notifications-burst:' || $1, 0))`, [windowStart.toISOString()])
@@ -37,20 +39,14 @@ export function createBurstDetector(options: {
       )
       const failures = rows[0]?.n ?? 0
       if (failures < threshold) return
-      await tx.query(
+      const created = await tx.query(
         'INSERT INTO burst_alerts (window_start, triggered_by, failures) VALUES ($1, $2, $3) ON CONFLICT (window_start) DO NOTHING',
         [windowStart, webhookId, failures],
       )
-      const owner = await tx.query<{ triggered_by: string; sent_at: Date | null; failures: number }>(
-        'SELECT triggered_by, sent_at, failures FROM burst_alerts WHERE window_start = $1',
-        [windowStart],
-      )
-      const alert = owner.rows[0]
-      if (!alert || alert.triggered_by !== webhookId || alert.sent_at !== null) return
-      const text = `:rotating_light: Burst of reward delivery failures: ${alert.failures} in the ${formatDelay(windowMs)} window from ${windowStart.toISOString()} (threshold ${threshold}).`
+      if (created.rowCount !== 1) return
+      const text = `:rotating_light: Burst of reward delivery failures: ${failures} in the ${formatDelay(windowMs)} window from ${windowStart.toISOString()} (threshold ${threshold}).`
       const message: ChatMessage = { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }
-      await options.sendChat(tx, message, `burst:${windowStart.toISOString()}`, signal)
-      await tx.query('UPDATE burst_alerts SET sent_at = now() WHERE window_start = $1', [windowStart])
+      await options.chat.record(tx, message, `burst:${windowStart.toISOString()}`)
       options.onAlert()
     },
   }

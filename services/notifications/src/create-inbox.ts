@@ -41,12 +41,17 @@ export const notifyChannel = 'notifications'
 const maxPayloadBytes = 7900
 
 /**
- * A NOTIFY payload: the whole row as JSON (so streams need no read), or `<user>:<id>`.
- * Timestamps are normalised to the format the inbox reads answer.
+ * A NOTIFY payload: the whole row as JSON (so streams need no read), `<user>:<id>`, or a
+ * revocation (`{"revokedUserId", "notBefore"}`, create-token-revocations.ts). Timestamps are
+ * normalised to the format the inbox reads answer.
  */
-export function parseNotifyPayload(payload: string): { notification: Notification } | { userId: string; id: string } | undefined {
+export function parseNotifyPayload(
+  payload: string,
+): { notification: Notification } | { userId: string; id: string } | { revoked: { userId: string; notBefore: number } } | undefined {
   if (payload.startsWith('{')) {
-    const n = JSON.parse(payload) as Notification
+    const parsed = JSON.parse(payload) as Notification | { revokedUserId: string; notBefore: string }
+    if ('revokedUserId' in parsed) return { revoked: { userId: parsed.revokedUserId, notBefore: Date.parse(parsed.notBefore) } }
+    const n = parsed
     const iso = (v: string | null): string | null => (v === null ? null : new Date(v).toISOString())
     return { notification: { ...n, occurredAt: iso(n.occurredAt), createdAt: iso(n.createdAt) ?? n.createdAt } }
   }

@@ -41,8 +41,8 @@ describe('the stream hub', () => {
     const hub = createStreamHub({ inbox: fakeInbox(rows), logger: pino({ level: 'silent' }), onSent: () => undefined })
     const fresh: string[] = []
     const resumed: string[] = []
-    hub.add({ userId: 'u1', lastId: 0n, send: (n) => fresh.push(n.id), end: () => undefined })
-    hub.add({ userId: 'u1', lastId: 1n, send: (n) => resumed.push(n.id), end: () => undefined })
+    hub.add({ userId: 'u1', lastId: 0n, issuedAt: 0, send: (n) => fresh.push(n.id), end: () => undefined })
+    hub.add({ userId: 'u1', lastId: 1n, issuedAt: 0, send: (n) => resumed.push(n.id), end: () => undefined })
     await settle()
     rows.push(row(4))
     hub.deliver(row(4))
@@ -61,7 +61,7 @@ describe('the stream hub', () => {
     const inbox = fakeInbox(rows, 1)
     const hub = createStreamHub({ inbox, logger: pino({ level: 'silent' }), onSent: () => undefined })
     const sent: string[] = []
-    const remove = hub.add({ userId: 'u1', lastId: 0n, send: (n) => sent.push(n.id), end: () => undefined })
+    const remove = hub.add({ userId: 'u1', lastId: 0n, issuedAt: 0, send: (n) => sent.push(n.id), end: () => undefined })
     await settle()
     expect(sent).toEqual([])
     rows.push(row(2))
@@ -70,5 +70,14 @@ describe('the stream hub', () => {
     expect(sent).toEqual(['1', '2'])
     remove()
     expect(hub.count()).toBe(0)
+  })
+  it('ends the streams of tokens issued before a revocation, and only those', () => {
+    const hub = createStreamHub({ inbox: fakeInbox([]), logger: pino({ level: 'silent' }), onSent: () => undefined })
+    const ended: string[] = []
+    hub.add({ userId: 'u1', lastId: 0n, issuedAt: 1_000, send: () => undefined, end: () => ended.push('old') })
+    hub.add({ userId: 'u1', lastId: 0n, issuedAt: 5_000, send: () => undefined, end: () => ended.push('new') })
+    hub.add({ userId: 'u2', lastId: 0n, issuedAt: 1_000, send: () => undefined, end: () => ended.push('other user') })
+    hub.revoke('u1', 2_000)
+    expect(ended).toEqual(['old'])
   })
 })

@@ -5,6 +5,8 @@ import type { Inbox, Notification } from './create-inbox.ts'
 export type Stream = {
   userId: string
   lastId: bigint
+  /** When the stream's token was issued (ms): a revocation after it ends the stream. */
+  issuedAt: number
   send: (notification: Notification) => void
   /** Closes the connection (shutdown). */
   end: () => void
@@ -21,6 +23,8 @@ export type StreamHub = {
    * unless a read is under way or failed (then read instead).
    */
   deliver: (notification: Notification) => void
+  /** The user's tokens issued before `notBefore` (ms) were revoked: ends the streams they opened. */
+  revoke: (userId: string, notBefore: number) => void
   /** Re-read for every connected user (after the LISTEN connection came back). */
   resyncAll: () => void
   count: () => number
@@ -113,6 +117,9 @@ export function createStreamHub({ inbox, logger, onSent }: { inbox: Inbox; logge
         s.send(notification)
         onSent()
       }
+    },
+    revoke(userId, notBefore) {
+      for (const s of users.get(userId)?.streams ?? []) if (s.issuedAt < notBefore) s.end()
     },
     resyncAll() {
       for (const userId of users.keys()) void pump(userId)

@@ -1,7 +1,7 @@
 import type { NudjEvent } from '@nudj-webhooks/contracts'
 import { FatalError, type BatchHandler, type ConsumerMessage, type Handler } from '@nudj-webhooks/kafka'
 import type { BurstDetector } from './create-burst-detector.ts'
-import type { SendChat } from './create-chat-sender.ts'
+import type { ChatOutbox } from './create-chat-outbox.ts'
 import type { Inbox, NewNotification, Queryable } from './create-inbox.ts'
 import type { NotificationsMetrics } from './create-notifications-metrics.ts'
 import { escapeChat, renderTemplate, type Rule } from './rules.ts'
@@ -9,7 +9,7 @@ import { escapeChat, renderTemplate, type Rule } from './rules.ts'
 export type HandleDeps = {
   rulesFor: (canonical: string) => Rule[]
   inbox: Inbox
-  sendChat: SendChat
+  chat: Pick<ChatOutbox, 'record'>
   burst: BurstDetector
   metrics: NotificationsMetrics
 }
@@ -31,14 +31,14 @@ const failedAt = (item: Item): Date => new Date(item.event.occurredAt ?? item.me
 
 /**
  * Applies the rules to events inside the consumer's transaction (the ledger rows commit with
- * it). Operator rules post to the chat webhook first, with the idempotency key `<webhook
- * id>:<rule>`, and delivery failures count towards the burst alert (in event-time order, so
+ * it). Operator rules record a chat alert in the outbox (key `<webhook id>:<rule>`, posted
+ * after commit), and delivery failures count towards the burst alert (in event-time order, so
  * window locks are always taken in one order); then every user row is written in one
- * statement. A failed post fails the transaction: nothing of it is kept, and the runtime
- * retries (per message, through its retry topics) or dead-letters it.
+ * statement. A failure anywhere rolls all of it back, recorded alerts included: the runtime
+ * retries message by message and each alert is recorded, and posted, once.
  */
 export function createApplyNotifications(deps: HandleDeps) {
-  return async (items: Item[], tx: Queryable, signal: AbortSignal): Promise<void> => {
+  return async (items: Item[], tx: Queryable): Promise<void> => {
     const rows: NewNotification[] = []
     const failures: Item[] = []
     for (const item of items) {
@@ -49,8 +49,8 @@ export function createApplyNotifications(deps: HandleDeps) {
         const body = renderTemplate(rule.body, context)
         if (rule.audience === 'operator') {
           const text = `*${escapeChat(title)}*\n${escapeChat(body)}`
-          await deps.sendChat(tx, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }, `${id}:${rule.id}`, signal)
-          deps.metrics.created.inc({ rule: rule.id })
+          const message = { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }
+          if (await deps.chat.record(tx, message, `${id}:${rule.id}`)) deps.metrics.created.inc({ rule: rule.id })
           continue
         }
         const userId = userIdOf(event)
@@ -61,7 +61,7 @@ export function createApplyNotifications(deps: HandleDeps) {
       if (event.canonical === 'reward.delivery_failed') failures.push(item)
     }
     failures.sort((a, b) => failedAt(a).getTime() - failedAt(b).getTime())
-    for (const item of failures) await deps.burst.record(tx, item.id, failedAt(item), signal)
+    for (const item of failures) await deps.burst.record(tx, item.id, failedAt(item))
     for (const rule of await deps.inbox.insertMany(tx, rows)) deps.metrics.created.inc({ rule })
   }
 }
@@ -72,8 +72,8 @@ export function createHandlers(deps: HandleDeps): { handler: Handler<NudjEvent>;
   return {
     handler: async (event, ctx) => {
       if (!ctx.tx) throw new FatalError('NO_TRANSACTION', "the notifications handler needs effect 'postgres'")
-      await apply([{ event, id: ctx.id, message: ctx.message }], ctx.tx, ctx.signal)
+      await apply([{ event, id: ctx.id, message: ctx.message }], ctx.tx)
     },
-    batchHandler: async (items, ctx) => await apply(items, ctx.tx, ctx.signal),
+    batchHandler: async (items, ctx) => await apply(items, ctx.tx),
   }
 }

@@ -36,4 +36,29 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'chat outbox and token revocations',
+    // chat_outbox replaces chat_alerts (and burst_alerts.sent_at): alerts are recorded in the batch
+    // and posted after commit. What chat_alerts holds was sent: it stays sent (an empty message,
+    // never posted again). The old table and column stay until no replica of version 1 runs.
+    sql: `
+      CREATE TABLE chat_outbox (
+        idempotency_key text PRIMARY KEY,
+        message jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        due_at timestamptz NOT NULL DEFAULT now(),
+        attempts integer NOT NULL DEFAULT 0,
+        sent_at timestamptz,
+        rejected_at timestamptz,
+        last_error text
+      );
+      CREATE INDEX chat_outbox_due ON chat_outbox (due_at) WHERE sent_at IS NULL AND rejected_at IS NULL;
+      INSERT INTO chat_outbox (idempotency_key, message, sent_at) SELECT idempotency_key, '{}', sent_at FROM chat_alerts;
+      CREATE TABLE token_revocations (
+        user_id text PRIMARY KEY,
+        not_before timestamptz NOT NULL
+      );
+    `,
+  },
 ]

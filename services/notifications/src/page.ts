@@ -1,6 +1,10 @@
 /**
  * `GET /`: a page that lists a user's notifications and shows new ones as they arrive.
- * Open it as `/?user=<id>&token=<token>`. Text goes in through textContent only (never HTML).
+ * Open it as `/?user=<id>#token=<token>`: a fragment is never sent to a server, so the token
+ * reaches no access log (`?token=` is still read, for old links). The page removes the token
+ * from the address bar at once and exchanges it for an HttpOnly cookie (POST .../session);
+ * its fetches and its EventSource send that cookie, so no later URL carries the token.
+ * Text goes in through textContent only (never HTML).
  */
 export const pageHtml = `<!doctype html>
 <html lang="en">
@@ -23,7 +27,8 @@ export const pageHtml = `<!doctype html>
 <script type="module">
 const params = new URLSearchParams(location.search)
 const user = params.get('user') ?? ''
-const token = params.get('token') ?? ''
+const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? params.get('token') ?? ''
+history.replaceState(null, '', location.pathname + '?' + new URLSearchParams({ user }))
 const status = document.getElementById('status')
 const list = document.getElementById('list')
 const shown = new Set()
@@ -42,24 +47,24 @@ function show(n, atTop) {
   body.textContent = n.body
   item.append(title, body)
   item.addEventListener('click', async () => {
-    const r = await fetch(base + '/' + n.id + '/read', { method: 'POST', headers: { authorization: 'Bearer ' + token } })
+    const r = await fetch(base + '/' + n.id + '/read', { method: 'POST' })
     if (r.ok) item.className = 'read'
   })
   if (atTop) list.prepend(item)
   else list.append(item)
 }
 
-const response = await fetch(base + '?limit=50', { headers: { authorization: 'Bearer ' + token } })
+// Without a token in the URL (a reload), the cookie from an earlier exchange is used.
+const session = token ? await fetch(base + '/session', { method: 'POST', headers: { authorization: 'Bearer ' + token } }) : undefined
+const response = session && !session.ok ? session : await fetch(base + '?limit=50')
 if (!response.ok) {
   status.textContent = 'cannot load notifications (' + response.status + ')'
 } else {
   const { items } = await response.json()
   for (const n of items) show(n, false)
   const newest = items[0]?.id
-  // EventSource cannot send an Authorization header: the token goes in the query string.
-  const query = new URLSearchParams({ token })
-  if (newest) query.set('lastEventId', newest)
-  const source = new EventSource(base + '/stream?' + query)
+  // EventSource cannot send an Authorization header; it sends the session cookie.
+  const source = new EventSource(base + '/stream' + (newest ? '?' + new URLSearchParams({ lastEventId: newest }) : ''))
   source.addEventListener('open', () => { status.textContent = 'live' })
   source.addEventListener('error', () => { status.textContent = 'reconnecting…' })
   source.addEventListener('notification', (e) => show(JSON.parse(e.data), true))

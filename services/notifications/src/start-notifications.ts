@@ -1,6 +1,6 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { createEnvelopeCodec, normalizeNudjWebhook, topicForCategory, validateNudjEvent, type NudjEvent } from '@nudj-webhooks/contracts'
-import { createKafkaClient, ensureGroupTopics, runConsumer } from '@nudj-webhooks/kafka'
+import { connectionSecurity, createKafkaClient, ensureGroupTopics, runConsumer } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
 import type { FastifyInstance } from 'fastify'
@@ -8,14 +8,18 @@ import type { Logger } from 'pino'
 import { buildApp } from './app.ts'
 import type { NotificationsConfig } from './config.ts'
 import { createBurstDetector } from './create-burst-detector.ts'
+import { createChatOutbox } from './create-chat-outbox.ts'
 import { createChatSender } from './create-chat-sender.ts'
 import { createInbox, notifyChannel, parseNotifyPayload } from './create-inbox.ts'
 import { createListener } from './create-listener.ts'
 import { createNotificationsMetrics } from './create-notifications-metrics.ts'
+import { createStreamCaps } from './create-stream-caps.ts'
 import { createStreamHub } from './create-stream-hub.ts'
+import { createTokenRevocations } from './create-token-revocations.ts'
 import { createHandlers } from './handle-notification.ts'
 import { migrations } from './migrations.ts'
 import { createRuleIndex } from './rules.ts'
+import { createTokenKeyring } from './user-token.ts'
 
 export type RunningNotifications = {
   app: FastifyInstance
@@ -29,8 +33,15 @@ export const notificationCategories = ['reward', 'challenge', 'achievement', 'po
 
 /** Postgres (migrated), LISTEN, the consumer group, the ops server and the public listener. */
 export async function startNotifications(config: NotificationsConfig, logger: Logger): Promise<RunningNotifications> {
+  const security = connectionSecurity(config, (message) => logger.warn(message)) // throws before anything connects
   const registry = createMetricsRegistry('notifications')
-  const pool = createPool({ url: config.DATABASE_URL, applicationName: 'notifications', max: config.NOTIFICATIONS_DB_POOL_SIZE, logger })
+  const pool = createPool({
+    url: config.DATABASE_URL,
+    applicationName: 'notifications',
+    max: config.NOTIFICATIONS_DB_POOL_SIZE,
+    statementTimeoutMs: config.statementTimeoutMs,
+    logger,
+  })
   await migrate(pool, 'notifications', migrations, logger)
   const inbox = createInbox(pool)
 
@@ -38,6 +49,7 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
   const metrics = createNotificationsMetrics(registry, () => hubCount())
   const hub = createStreamHub({ inbox, logger, onSent: () => metrics.delivered.inc({ channel: 'sse' }) })
   hubCount = hub.count
+  const revocations = createTokenRevocations(pool, notifyChannel)
   const listener = await createListener({
     databaseUrl: config.DATABASE_URL,
     channel: notifyChannel,
@@ -45,13 +57,14 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
     onNotify: (payload) => {
       const parsed = parseNotifyPayload(payload)
       if (!parsed) logger.warn({ payload: payload.slice(0, 100) }, 'unexpected NOTIFY payload')
+      else if ('revoked' in parsed) hub.revoke(parsed.revoked.userId, parsed.revoked.notBefore)
       else if ('notification' in parsed) hub.deliver(parsed.notification)
       else hub.notify(parsed.userId, parsed.id)
     },
     onListening: hub.resyncAll,
   })
 
-  const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger })
+  const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger, security: security.kafka })
   const group = config.CONSUMER_GROUP
   const topics = notificationCategories.map((c) => topicForCategory(c, config.KAFKA_TOPIC_PREFIX))
   const ensured = await ensureGroupTopics(kafka, {
@@ -64,13 +77,22 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
   })
   logger.info(ensured, 'topics ready')
 
-  const envelopes = createEnvelopeCodec(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }))
+  const envelopes = createEnvelopeCodec(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth: security.registryAuth }))
   const rulesFor = createRuleIndex(config.rules)
-  const sendChat = createChatSender({ url: config.chatWebhookUrl, timeoutMs: config.chatTimeoutMs, metrics })
+  const chat = createChatOutbox({
+    pool,
+    send: config.chatWebhookUrl ? createChatSender({ url: config.chatWebhookUrl, timeoutMs: config.chatTimeoutMs, metrics }) : undefined,
+    retrySchedule: config.retrySchedule,
+    intervalMs: config.chatOutboxIntervalMs,
+    // A claim outlives the post (its timeout) by a margin; a replica that died mid-post frees it then.
+    claimMs: config.chatTimeoutMs + 30_000,
+    metrics,
+    logger,
+  })
   const burst = createBurstDetector({
     threshold: config.NOTIFICATIONS_BURST_THRESHOLD,
     windowMs: config.burstWindowMs,
-    sendChat,
+    chat,
     onAlert: () => metrics.created.inc({ rule: 'reward-delivery-failed-burst' }),
   })
   const consumer = await runConsumer<NudjEvent>(
@@ -83,10 +105,9 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
       },
       handles: (event) => rulesFor(event.canonical).length > 0 || event.canonical === 'reward.delivery_failed',
       validate: (event) => validateNudjEvent(event).map((p) => `${p.path} ${p.message}`),
-      ...createHandlers({ rulesFor, inbox, sendChat, burst, metrics }),
-      // The inbox rows, burst windows and chat records commit with the ledger row: exactly
-      // once. A chat post happens inside that transaction, before the commit: only a crash
-      // (or a failed commit) right after it repeats it, with the same Idempotency-Key.
+      ...createHandlers({ rulesFor, inbox, chat, burst, metrics }),
+      // The inbox rows, burst windows and chat outbox rows commit with the ledger row: exactly
+      // once. Chat alerts are posted after the commit (create-chat-outbox.ts).
       effect: 'postgres',
       retrySchedule: config.retrySchedule,
       handlerTimeoutMs: config.handlerTimeoutMs,
@@ -115,9 +136,15 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
   const app = buildApp({
     inbox,
     hub,
-    tokenSecret: config.tokenSecret,
+    caps: createStreamCaps({
+      total: config.NOTIFICATIONS_MAX_STREAMS,
+      perUser: config.NOTIFICATIONS_MAX_STREAMS_PER_USER,
+      perAddress: config.NOTIFICATIONS_MAX_STREAMS_PER_ADDRESS,
+    }),
+    keyring: createTokenKeyring(config.tokenSecret, config.previousTokenSecrets),
+    revocations,
     heartbeatMs: config.heartbeatMs,
-    maxStreams: config.NOTIFICATIONS_MAX_STREAMS,
+    trustProxy: config.trustedProxies,
     logger,
   })
   const address = await app.listen({ host: config.NOTIFICATIONS_HOST, port: config.NOTIFICATIONS_PORT })
@@ -135,6 +162,7 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
       for (const stream of hub.streams()) stream.end()
       await app.close()
       await consumer.close()
+      await chat.close()
       await listener.close()
       await ops.close()
       await pool.end()

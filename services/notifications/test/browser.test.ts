@@ -41,9 +41,19 @@ describe('the notifications page in a real browser', () => {
         { timeout: 20_000 },
       )
       .toBe(1)
-    await page.goto(`${service.address}/?user=${encodeURIComponent(user.id)}&token=${encodeURIComponent(token)}`)
+    // Every URL the page requests, to check that the token travels in none of them.
+    const requested: string[] = []
+    page.on('request', (request) => requested.push(request.url()))
+    await page.goto(`${service.address}/?user=${encodeURIComponent(user.id)}#token=${encodeURIComponent(token)}`)
     await page.locator(`li[data-webhook-id="${earlier}"]`).waitFor({ timeout: 10_000 })
     await page.locator('#status', { hasText: 'live' }).waitFor({ timeout: 10_000 })
+    // The token left the address bar, went to the server only as a header, and is now an HttpOnly cookie.
+    expect(page.url()).toBe(`${service.address}/?user=${encodeURIComponent(user.id)}`)
+    expect(requested.filter((url) => url.includes(token))).toEqual([])
+    expect(requested.some((url) => url.includes('/notifications/stream'))).toBe(true)
+    const [cookie] = await page.context().cookies(`${service.address}/v1/users/${encodeURIComponent(user.id)}/notifications`)
+    expect(cookie).toMatchObject({ name: 'nudj_notifications_token', value: token, httpOnly: true, sameSite: 'Strict' })
+    expect(await page.evaluate('document.cookie')).toBe('')
 
     const live = await sendEvent(ingest, 'reward.earned', user)
     const item = page.locator(`li[data-webhook-id="${live}"]`)
@@ -58,7 +68,7 @@ describe('the notifications page in a real browser', () => {
 
   it('says so when the token is refused', async () => {
     const page = await browser.newPage()
-    await page.goto(`${service.address}/?user=${encodeURIComponent(user.id)}&token=${encodeURIComponent(tokenFor(users[0]!.id))}`)
+    await page.goto(`${service.address}/?user=${encodeURIComponent(user.id)}#token=${encodeURIComponent(tokenFor(users[0]!.id))}`)
     await page.locator('#status', { hasText: '403' }).waitFor({ timeout: 10_000 })
     await page.close()
   })

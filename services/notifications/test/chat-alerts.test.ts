@@ -1,6 +1,5 @@
-import { dlqTopicName } from '@nudj-webhooks/kafka'
-import { consumeUntil, startIngestProcess, uniqueName, waitFor, type IngestProcess } from '@nudj-webhooks/testing'
-import { Kafka, logLevel } from 'kafkajs'
+import { startIngestProcess, waitFor, type IngestProcess } from '@nudj-webhooks/testing'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { RunningNotifications } from '../src/start-notifications.ts'
 import { createSuite, redeliver, sendEvent, startChatReceiver, startInProcess, users, type Suite } from './harness.ts'
@@ -17,7 +16,8 @@ beforeAll(async () => {
   // The receiver fails twice (503) before it accepts anything.
   chat = await startChatReceiver([503, 503])
   ;[ingest, service] = await Promise.all([
-    startIngestProcess(infra, suite.topicPrefix, { KAFKA_TOPIC_PARTITIONS: '3' }),
+    // Failures at fixed past times (a burst window, a day-old one): ingest's replay bound is off.
+    startIngestProcess(infra, suite.topicPrefix, { KAFKA_TOPIC_PARTITIONS: '3', INGEST_REPLAY_TOLERANCE: 'off' }),
     startInProcess(infra, suite, {
       NOTIFICATIONS_CHAT_WEBHOOK_URL: chat.url,
       NOTIFICATIONS_BURST_THRESHOLD: '3',
@@ -33,7 +33,7 @@ afterAll(async () => {
 const accepted = (key: string) => chat.requests.filter((r) => r.key === key && r.status === 200)
 
 describe('operator alerts through the chat webhook', () => {
-  it('retries a failing receiver through the runtime, one alert per failure and one burst alert per window', async () => {
+  it('retries a failing receiver from the outbox, one alert per failure and one burst alert per window', async () => {
     // Three failures in one hour window, for different users, one of them redelivered.
     const at = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 + 60_000)
     const failures = []
@@ -60,18 +60,29 @@ describe('operator alerts through the chat webhook', () => {
     expect(metrics).toMatch(/webhooks_notifications_chat_sent_total\{[^}]*outcome="retryable"[^}]*\} 2/)
   })
 
-  it('sends an alert the receiver refuses (4xx) to the DLQ', async () => {
+  it('keeps an alert the receiver refuses (4xx) as rejected, posted once and not retried', async () => {
     chat.queue.push(400)
     const id = await sendEvent(ingest, 'reward.delivery_failed', users[4]!, new Date(Date.now() - 48 * 3_600_000))
-    const kafka = new Kafka({ brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING })
-    const records = await consumeUntil(kafka, {
-      topics: [dlqTopicName(suite.group)],
-      groupId: uniqueName('dlq-reader'),
-      until: (received) => received.some((r) => r.message.key?.toString() === id),
-      timeoutMs: 30_000,
-    })
-    const record = records.find((r) => r.message.key?.toString() === id)!
-    expect(record.message.headers?.['x-error-code']?.toString()).toBe('CHAT_REJECTED')
-    expect(chat.requests.filter((r) => r.key === `${id}:reward-delivery-failed`).map((r) => r.status)).toEqual([400])
+    const key = `${id}:reward-delivery-failed`
+    const db = new pg.Client({ connectionString: suite.database.url })
+    await db.connect()
+    try {
+      const row = await waitFor(
+        async () =>
+          (
+            await db.query<{ attempts: number; last_error: string }>(
+              'SELECT attempts, last_error FROM chat_outbox WHERE idempotency_key = $1 AND rejected_at IS NOT NULL',
+              [key],
+            )
+          ).rows[0],
+        { timeoutMs: 30_000, message: 'the refused alert was not marked rejected' },
+      )
+      expect(row).toEqual({ attempts: 1, last_error: 'CHAT_REJECTED: answered 400' })
+    } finally {
+      await db.end()
+    }
+    expect(chat.requests.filter((r) => r.key === key).map((r) => r.status)).toEqual([400])
+    const metrics = await (await fetch(`${service.opsAddress}/metrics`)).text()
+    expect(metrics).toMatch(/webhooks_notifications_chat_sent_total\{[^}]*outcome="rejected"[^}]*\} 1/)
   })
 })

@@ -48,10 +48,19 @@ export async function createSuite(infra: Infra): Promise<Suite> {
   }
 }
 
-/** The service in this process (the usual way), against the suite's topics and database. */
-export async function startInProcess(infra: Infra, suite: Suite, extra: Record<string, string> = {}): Promise<RunningNotifications> {
+/**
+ * The service in this process (the usual way), against the suite's topics and database.
+ * `logLines` collects every log line it writes (instead of stdout).
+ */
+export async function startInProcess(
+  infra: Infra,
+  suite: Suite,
+  extra: Record<string, string> = {},
+  logLines?: string[],
+): Promise<RunningNotifications> {
   const config = loadNotificationsConfig(serviceEnv(infra, suite.topicPrefix, suite.group, suite.database.url, extra))
-  return await startNotifications(config, createLogger({ service: 'notifications', version: 'test', level: 'warn' }))
+  const destination = logLines && { write: (line: string) => void logLines.push(line) }
+  return await startNotifications(config, createLogger({ service: 'notifications', version: 'test', level: 'warn', destination }))
 }
 
 const world = createWorld({ seed: 7, users: 20 })

@@ -14,10 +14,10 @@ export type OpenStream = {
 
 export async function openStream(
   url: string,
-  options: { token?: string; lastEventId?: string; onEvent?: (e: StreamEvent) => void } = {},
+  options: { token?: string; lastEventId?: string; headers?: Record<string, string>; onEvent?: (e: StreamEvent) => void } = {},
 ): Promise<OpenStream> {
   const abort = new AbortController()
-  const headers: Record<string, string> = { accept: 'text/event-stream' }
+  const headers: Record<string, string> = { accept: 'text/event-stream', ...options.headers }
   if (options.token) headers.authorization = `Bearer ${options.token}`
   if (options.lastEventId) headers['last-event-id'] = options.lastEventId
   const response = await fetch(url, { headers, signal: abort.signal })

@@ -39,7 +39,15 @@ async function main(argv: string[]): Promise<number> {
   const began = performance.now()
   const prefix = `bench.fuzz.${Date.now()}`
   // Rate limits are off (ingest's default, said here on purpose) so that requests reach verification.
-  const env = { ...productShedding, INGEST_RATE_LIMIT_PER_SOURCE: '0', INGEST_RATE_LIMIT_PER_ADDRESS: '0', LOG_LEVEL: 'info' }
+  // Every limit off, the failed-authentication budget too: from one address it would answer
+  // most hostile requests 503 before reading them, and the point is to reach every parser.
+  const env = {
+    ...productShedding,
+    INGEST_RATE_LIMIT_PER_SOURCE: '0',
+    INGEST_RATE_LIMIT_PER_ADDRESS: '0',
+    INGEST_AUTH_FAILURES_PER_ADDRESS: '0',
+    LOG_LEVEL: 'info',
+  }
   say(`starting ingest (topics ${prefix}.*; rate limits off)`)
   const ingest = await startIngestProcess(infra, prefix, env)
   // Interrupted (Ctrl-C, SIGTERM): exit through the 'exit' handler, which ends ingest (its topics stay; delete them by prefix).

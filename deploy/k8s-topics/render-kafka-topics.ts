@@ -1,12 +1,5 @@
+import { dlqTopicName, parseTopology, retryTopicName } from '@nudj-webhooks/kafka'
 import { stringify } from 'yaml'
-
-type TopicEntry = string | { name: string; partitions?: number; replicationFactor?: number; retentionHours?: number }
-type Topology = {
-  defaults: { partitions: number; replicationFactor: number; retentionHours: number }
-  auditTopic: string
-  topics: TopicEntry[]
-  groups: Record<string, { topics: string[]; retrySchedule: string[] }>
-}
 
 export type PlannedTopic = { name: string; role: 'topic' | 'retry' | 'dlq' | 'audit'; partitions: number; retentionHours: number }
 
@@ -17,24 +10,26 @@ const minInsyncReplicas = 2
 // As OPS.md says: the DLQ keeps 4× the default retention, the audit topic forever.
 const dlqRetentionFactor = 4
 
-/** Every topic the topology implies, with the partitions and retention `ops topics ensure` gives it. */
+/**
+ * Every topic the topology implies, with the partitions and retention `ops topics ensure`
+ * gives it. Read through the ops CLI's own parser, so that a retry delay is named as the
+ * services name it (`60s` is `x.retry.1m`), and a topology the CLI refuses is refused here.
+ */
 export function planTopics(input: unknown): PlannedTopic[] {
-  const topology = input as Topology
+  const topology = parseTopology(input, 'deploy/topology.json')
   const { partitions, retentionHours } = topology.defaults
-  const planned: PlannedTopic[] = topology.topics.map((entry) =>
-    typeof entry === 'string'
-      ? { name: entry, role: 'topic', partitions, retentionHours }
-      : {
-          name: entry.name,
-          role: 'topic',
-          partitions: entry.partitions ?? partitions,
-          retentionHours: entry.retentionHours ?? retentionHours,
-        },
-  )
-  for (const [group, { retrySchedule }] of Object.entries(topology.groups)) {
-    for (const delay of retrySchedule) planned.push({ name: `${group}.retry.${delay}`, role: 'retry', partitions, retentionHours })
+  const planned: PlannedTopic[] = topology.topics.map((t) => ({
+    name: t.name,
+    role: 'topic',
+    partitions: t.partitions,
+    retentionHours: t.retentionHours,
+  }))
+  for (const group of topology.groups) {
+    for (const delayMs of group.retrySchedule) {
+      planned.push({ name: retryTopicName(group.name, delayMs), role: 'retry', partitions, retentionHours })
+    }
     planned.push({
-      name: `${group}.dlq`,
+      name: dlqTopicName(group.name),
       role: 'dlq',
       partitions,
       retentionHours: retentionHours === -1 ? -1 : retentionHours * dlqRetentionFactor,

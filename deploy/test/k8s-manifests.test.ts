@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { parseAllDocuments, stringify } from 'yaml'
+import { retryTopicName } from '@nudj-webhooks/kafka'
 import { planTopics, renderKafkaTopics } from '../k8s-topics/render-kafka-topics.ts'
 import { deployDir, deploySchemaSources, deployTool, repoRoot, runTool, strimziKafkaTopic } from './deploy-tools.ts'
 import { writeSchemas } from './kubernetes-schemas.ts'
@@ -260,6 +261,23 @@ describe.each(overlays)('the %s overlay', (overlay) => {
       },
     ])
   })
+})
+
+it('names a retry topic as the services do, however its delay is written, and refuses a topology the ops CLI refuses', () => {
+  const topology = {
+    defaults: { partitions: 3, replicationFactor: 1, retentionHours: 24 },
+    auditTopic: 'x.audit',
+    topics: ['x.reward'],
+    groups: { email: { topics: ['x.reward'], retrySchedule: ['60s', '90s', '1h'] } },
+  }
+  expect(
+    planTopics(topology)
+      .filter((t) => t.role === 'retry')
+      .map((t) => t.name),
+  ).toEqual([retryTopicName('email', 60_000), 'email.retry.90s', 'email.retry.1h'])
+  expect(retryTopicName('email', 60_000)).toBe('email.retry.1m')
+  const broken = { ...topology, groups: { email: { topics: ['x.nope'], retrySchedule: ['soon'] } } }
+  expect(() => planTopics(broken)).toThrow(/groups\.email/)
 })
 
 it('kafka-topics.yaml is what deploy/bin/render-kafka-topics.ts makes of topology.json', () => {

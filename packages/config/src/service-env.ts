@@ -72,6 +72,10 @@ export function consumerGroupEnv(group: string) {
       '30s',
       "longest one record's handling (or one batch transaction) may take: its signal aborts, the transaction rolls back and the record goes to the next retry topic (HANDLER_TIMEOUT)",
     ),
+    CONSUMER_SESSION_TIMEOUT: durationVar(
+      '6s',
+      "how long a silent instance (a killed one) keeps its partitions before the others take them over; at least the broker's group.min.session.timeout.ms (6s by default)",
+    ),
     POSTGRES_STATEMENT_TIMEOUT: durationVar(
       '15s',
       "statement_timeout of the consumer's Postgres connections: the server cancels a longer statement, retried as STATEMENT_TIMEOUT (keep it below CONSUMER_HANDLER_TIMEOUT)",

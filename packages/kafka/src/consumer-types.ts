@@ -63,7 +63,11 @@ export type ConsumerDefinition<T> = {
    */
   handlerTimeoutMs: number
   partitionsConsumedConcurrently?: number
-  /** How long a silent member stays in the group (kafkajs default 30 s); lower fails over faster. */
+  /**
+   * How long a silent member (a killed process) keeps its partitions before the broker gives
+   * them to the others; 6 s by default, the broker's least (`group.min.session.timeout.ms`).
+   * Services read it from CONSUMER_SESSION_TIMEOUT. Heartbeats go every tenth of it.
+   */
   sessionTimeoutMs?: number
   /** Checked while paused for an outage; defaults to the ledger's database ping. */
   probe?: () => Promise<boolean>

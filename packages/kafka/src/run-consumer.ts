@@ -4,6 +4,7 @@ import { createConsumerMetrics } from './create-consumer-metrics.ts'
 import { createMessageProcessor, type Result } from './create-message-processor.ts'
 import { createPostgresLedger } from './create-postgres-ledger.ts'
 import { messageOf, RetryableError } from './errors.ts'
+import { kafkaErrorType } from './kafka-error-type.ts'
 import type { ConsumerDefinition, ConsumerDeps, ConsumerMessage } from './consumer-types.ts'
 import { provenanceHeaders as h, retryGroupId, retryTopicName } from './group-topics.ts'
 import { processBatchOnce } from './process-batch-once.ts'
@@ -16,6 +17,9 @@ export type RunningConsumer = {
 }
 
 const longestRetryWaitMs = 5_000
+const defaultSessionTimeoutMs = 6_000
+/** What a heartbeat answers once the group rebalances (or has moved on without this member). */
+const rejoinErrors = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID'])
 const outageBackoffMs = [1_000, 2_000, 5_000, 10_000, 30_000]
 
 /**
@@ -47,12 +51,20 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
   const joined = new Set<string>()
 
   // An idle fetch waits at most half a second, so a resumed partition is read again soon.
-  const sessionTimeout = definition.sessionTimeoutMs ?? 30_000
+  // A killed member keeps its partitions for the session timeout: 6 s (the broker's least by
+  // default) has another member serve them 6 to 7 s after a SIGKILL, not kafkajs' 30 s
+  // (bench/consumer/recovery.ts). The background heartbeat below keeps a member with a slow
+  // batch in its group all the same. A rebalance waits for every live member to rejoin, at
+  // most rebalanceTimeout: a member rejoins once the message in hand is settled (handler
+  // timeout, then a move of a few seconds), so more than that only lets a wedged member hold
+  // up the whole group (kafkajs' default is 60 s).
+  const sessionTimeout = definition.sessionTimeoutMs ?? defaultSessionTimeoutMs
   const options = {
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: 500,
     sessionTimeout,
     heartbeatInterval: Math.max(500, sessionTimeout / 10),
+    rebalanceTimeout: Math.max(sessionTimeout, definition.handlerTimeoutMs + 10_000),
   }
   const main = deps.kafka.consumer({ groupId: group, ...options })
   const retry = deps.kafka.consumer({ groupId: retryGroupId(group), ...options })
@@ -112,16 +124,26 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
   async function eachBatch(consumer: Consumer, payload: EachBatchPayload, retries: boolean): Promise<void> {
     // kafkajs beats only when asked: a batch of slow messages (each up to the handler
     // timeout) would outlast the session. Beating in the background keeps the member in
-    // its group; an error (a rebalance) is left to the next heartbeat or commit to raise.
-    const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), options.heartbeatInterval)
+    // its group. A rebalance it hears of ends the batch after the message in hand, so that
+    // the member rejoins at once rather than hold up the group (a killed member's partitions
+    // with it); the rest stays uncommitted for the partition's next owner. The error itself
+    // is left to the next heartbeat or commit to raise, which makes kafkajs rejoin.
+    let rejoining = false
+    const beat = setInterval(
+      () =>
+        void payload.heartbeat().catch((err: unknown) => {
+          if (rejoinErrors.has(kafkaErrorType(err) ?? '')) rejoining = true
+        }),
+      options.heartbeatInterval,
+    )
     try {
-      await handleBatch(consumer, payload, retries)
+      await handleBatch(consumer, payload, retries, () => rejoining)
     } finally {
       clearInterval(beat)
     }
   }
 
-  async function handleBatch(consumer: Consumer, payload: EachBatchPayload, retries: boolean): Promise<void> {
+  async function handleBatch(consumer: Consumer, payload: EachBatchPayload, retries: boolean, rejoining: () => boolean): Promise<void> {
     const { batch } = payload
     const messages = batch.messages.map((m) => toConsumerMessage(batch.topic, batch.partition, m))
     const handled = await processBatchOnce(definition, ledger, processor, messages, stopping.signal, retries)
@@ -130,6 +152,7 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
       let result: Result
       const preset = handled.get(index)
       if (preset) result = preset
+      else if (rejoining()) break
       else if (retries) {
         const dueAt = Number(message.headers[h.dueAt] ?? 0)
         if (dueAt > Date.now()) {

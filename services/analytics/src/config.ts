@@ -61,6 +61,8 @@ export type AnalyticsConfig = Omit<
   handlerTimeoutMs: number
   /** POSTGRES_STATEMENT_TIMEOUT: statement_timeout of the projector's (and the rebuild's) pool. */
   statementTimeoutMs: number
+  /** CONSUMER_SESSION_TIMEOUT: how long a killed instance keeps its partitions. */
+  sessionTimeoutMs: number
   shutdownTimeoutMs: number
 }
 
@@ -100,6 +102,7 @@ export function loadAnalyticsConfig(env: Record<string, string | undefined> = pr
     retrySchedule: base.ANALYTICS_RETRY_SCHEDULE.split(',').map(parseDuration),
     handlerTimeoutMs: parseDuration(base.CONSUMER_HANDLER_TIMEOUT),
     statementTimeoutMs: parseDuration(base.POSTGRES_STATEMENT_TIMEOUT),
+    sessionTimeoutMs: parseDuration(base.CONSUMER_SESSION_TIMEOUT),
     shutdownTimeoutMs: parseDuration(base.SHUTDOWN_TIMEOUT),
   }
 }

@@ -120,6 +120,9 @@ export async function startProjector(
       partitionsConsumedConcurrently: config.ANALYTICS_PARTITIONS_CONCURRENTLY,
     },
   )
-  const consumer = await runConsumer(projector, { kafka: deps.kafka, logger: deps.logger, registry: deps.registry, pool: deps.pool })
+  const consumer = await runConsumer(
+    { ...projector, sessionTimeoutMs: config.sessionTimeoutMs },
+    { kafka: deps.kafka, logger: deps.logger, registry: deps.registry, pool: deps.pool },
+  )
   return { consumer, topics }
 }

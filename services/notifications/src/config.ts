@@ -98,6 +98,7 @@ export type NotificationsConfig = NotificationsEnv & {
   chatOutboxIntervalMs: number
   handlerTimeoutMs: number
   statementTimeoutMs: number
+  sessionTimeoutMs: number
   shutdownTimeoutMs: number
 }
 
@@ -139,6 +140,7 @@ export function loadNotificationsConfig(env: Record<string, string | undefined> 
     chatOutboxIntervalMs: parseDuration(base.NOTIFICATIONS_CHAT_OUTBOX_INTERVAL),
     handlerTimeoutMs: parseDuration(base.CONSUMER_HANDLER_TIMEOUT),
     statementTimeoutMs: parseDuration(base.POSTGRES_STATEMENT_TIMEOUT),
+    sessionTimeoutMs: parseDuration(base.CONSUMER_SESSION_TIMEOUT),
     shutdownTimeoutMs: parseDuration(base.SHUTDOWN_TIMEOUT),
   }
 }

@@ -111,6 +111,7 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
       effect: 'postgres',
       retrySchedule: config.retrySchedule,
       handlerTimeoutMs: config.handlerTimeoutMs,
+      sessionTimeoutMs: config.sessionTimeoutMs,
       // Every partition of every topic at once: a fetch brings batches for most of them, each
       // batch waits on Postgres round trips, and six at a time made a 200/s load wait in line.
       // Each batch holds a connection for its transaction: leave a few for the streams and the inbox API.

@@ -109,7 +109,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
         [`${upper}_PORT`]: String(port),
         [`${upper}_OPS_PORT`]: String(opsPort),
         LOG_LEVEL: 'warn',
-        ...(name === 'email' && { EMAIL_MESSAGE_ID_DOMAIN: emailDomain, EMAIL_MAX_PER_SECOND: '0', EMAIL_SESSION_TIMEOUT: '6s' }),
+        ...(name === 'email' && { EMAIL_MESSAGE_ID_DOMAIN: emailDomain, EMAIL_MAX_PER_SECOND: '0' }),
         ...(name === 'notifications' && { NOTIFICATIONS_TOKEN_SECRET: tokenSecret }),
         ...(name === 'analytics' && { ANALYTICS_API_TOKENS: analyticsToken }),
       }

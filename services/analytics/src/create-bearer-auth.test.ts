@@ -27,11 +27,11 @@ describe('createBearerAuth', () => {
     const none = await ask([current])
     expect(none).toMatchObject({
       status: 401,
-      body: { error: 'UNAUTHORIZED' },
+      body: { code: 'UNAUTHORIZED' },
       headers: { 'www-authenticate': 'Bearer realm="analytics"' },
     })
     const wrong = await ask([current], { authorization: `Bearer ${current.slice(0, -1)}x` })
-    expect(wrong).toMatchObject({ status: 401, body: { error: 'UNAUTHORIZED' } })
+    expect(wrong).toMatchObject({ status: 401, body: { code: 'UNAUTHORIZED' } })
     expect(wrong.headers['www-authenticate']).toContain('error="invalid_token"')
     expect(JSON.stringify(wrong.body)).not.toContain(current)
   })
@@ -44,6 +44,6 @@ describe('createBearerAuth', () => {
   })
 
   it('refuses everything, a would-be token included, when no token is configured', async () => {
-    expect(await ask([], { authorization: `Bearer ${current}` })).toMatchObject({ status: 403, body: { error: 'QUERY_API_DISABLED' } })
+    expect(await ask([], { authorization: `Bearer ${current}` })).toMatchObject({ status: 403, body: { code: 'QUERY_API_DISABLED' } })
   })
 })

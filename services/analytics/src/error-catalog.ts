@@ -16,9 +16,9 @@ export const errorCatalog = {
 
 export type ErrorCode = keyof typeof errorCatalog
 
-/** Sends `{ error: CODE, message }` with the catalog's status. */
+/** Sends `{ code: CODE, message }` with the catalog's status (the error body of every service). */
 export function sendError(reply: FastifyReply, code: ErrorCode, detail?: string): FastifyReply {
   const { status, message } = errorCatalog[code]
   if (status === 503) reply.header('retry-after', '5')
-  return reply.code(status).send({ error: code, message: detail ?? message })
+  return reply.code(status).send({ code, message: detail ?? message })
 }

@@ -167,8 +167,8 @@ describe('analytics: simulator → ingest → Kafka → analytics → query API'
       '/v1/challenges/funnel?offset=-1',
       '/v1/rewards/lifecycle?limit=abc',
     ]) {
-      const { status, body } = await get<{ error: string; message: string }>(url)
-      expect({ url, status, error: body.error }).toEqual({ url, status: 400, error: 'INVALID_REQUEST' })
+      const { status, body } = await get<{ code: string; message: string }>(url)
+      expect({ url, status, code: body.code }).toEqual({ url, status: 400, code: 'INVALID_REQUEST' })
       expect(body.message.length).toBeGreaterThan(0)
     }
     const first = await get<{ items: { userId: string }[]; page: { next: number | null; total: number } }>('/v1/users/top?limit=5')
@@ -178,7 +178,7 @@ describe('analytics: simulator → ingest → Kafka → analytics → query API'
     expect(first.body.items).toHaveLength(5)
     expect(second.body.page.offset).toBe(5)
     expect(second.body.items.map((u) => u.userId)).not.toContain(first.body.items[0]?.userId)
-    expect((await get<{ error: string }>('/v1/users/nobody')).status).toBe(404)
+    expect((await get<{ code: string }>('/v1/users/nobody')).status).toBe(404)
     const openapi = (await (await fetch(`${analytics!.opsAddress}/openapi.json`)).json()) as { paths: Record<string, unknown> }
     expect(Object.keys(openapi.paths)).toContain('/v1/challenges/funnel')
   })

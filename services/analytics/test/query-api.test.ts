@@ -73,7 +73,7 @@ describe('analytics query API: bearer tokens', () => {
     const nearMiss = current.slice(0, -1) + (current.endsWith('A') ? 'B' : 'A')
     for (const headers of [{}, bearer(nearMiss), bearer('x'.repeat(current.length)), { authorization: `Basic ${current}` }]) {
       const { status, headers: answer, body } = await get(`/v1/users/${userId}`, headers)
-      expect({ status, error: body.error }).toEqual({ status: 401, error: 'UNAUTHORIZED' })
+      expect({ status, code: body.code }).toEqual({ status: 401, code: 'UNAUTHORIZED' })
       expect(answer.get('www-authenticate')).toMatch(/^Bearer realm="analytics"/)
       expect(typeof body.message).toBe('string')
       expect(JSON.stringify(body)).not.toContain(userId)
@@ -105,7 +105,7 @@ describe('analytics query API: statement timeout', () => {
       await blocker.query('BEGIN')
       await blocker.query('LOCK TABLE analytics_users IN ACCESS EXCLUSIVE MODE')
       const { status, body } = await get('/v1/users/top', bearer(current))
-      expect({ status, error: body.error }).toEqual({ status: 504, error: 'QUERY_TIMEOUT' })
+      expect({ status, code: body.code }).toEqual({ status: 504, code: 'QUERY_TIMEOUT' })
       expect(body.message).toContain('ANALYTICS_QUERY_TIMEOUT')
       await blocker.query('ROLLBACK')
     } finally {

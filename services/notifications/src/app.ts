@@ -39,14 +39,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const { authorize, verified } = createAuthorizeUser(deps.keyring, deps.revocations)
 
   app.setErrorHandler(async (err: { validation?: unknown; statusCode?: number; message: string }, request, reply) => {
-    if (err.validation) return await reply.code(400).send({ error: 'BAD_REQUEST', message: err.message })
+    if (err.validation) return await reply.code(400).send({ code: 'BAD_REQUEST', message: err.message })
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
-    if (status !== 500) return await reply.code(status).send({ error: 'BAD_REQUEST', message: err.message })
+    if (status !== 500) return await reply.code(status).send({ code: 'BAD_REQUEST', message: err.message })
     // The URL may carry a token (`?token=`): only its redacted form is logged.
     deps.logger.error({ err, method: request.method, url: redactUrl(request.url) }, 'request failed')
-    return await reply.code(500).send({ error: 'INTERNAL', message: 'internal error; try again' })
+    return await reply.code(500).send({ code: 'INTERNAL', message: 'internal error; try again' })
   })
-  app.setNotFoundHandler(async (_, reply) => await reply.code(404).send({ error: 'NOT_FOUND', message: 'no such route' }))
+  app.setNotFoundHandler(async (_, reply) => await reply.code(404).send({ code: 'NOT_FOUND', message: 'no such route' }))
 
   app.get('/', async (_, reply) => await reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(pageHtml))
 
@@ -86,7 +86,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const { id, nid } = request.params as { id: string; nid: string }
     const notification = await deps.inbox.markRead(id, nid)
     if (!notification)
-      return await reply.code(404).send({ error: 'NOTIFICATION_NOT_FOUND', message: `no notification ${nid} for this user` })
+      return await reply.code(404).send({ code: 'NOTIFICATION_NOT_FOUND', message: `no notification ${nid} for this user` })
     return notification
   })
 

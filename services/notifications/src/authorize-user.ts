@@ -29,7 +29,7 @@ const messages = {
 
 /**
  * A preHandler for `/v1/users/:id/...`: 401 without a valid, unexpired, unrevoked token (the
- * code says which); 403 for a token of another user. Errors are JSON `{ error, message }`.
+ * code says which); 403 for a token of another user. Errors are JSON `{ code, message }`.
  * `verified(request)` answers what the token proved, after the preHandler let it through.
  */
 export function createAuthorizeUser(keyring: TokenKeyring, revocations: Pick<TokenRevocations, 'notBefore'>) {
@@ -39,17 +39,17 @@ export function createAuthorizeUser(keyring: TokenKeyring, revocations: Pick<Tok
     if (!token) {
       return void (await reply
         .code(401)
-        .send({ error: 'TOKEN_MISSING', message: 'send Authorization: Bearer <token>, or exchange it for a cookie at POST .../session' }))
+        .send({ code: 'TOKEN_MISSING', message: 'send Authorization: Bearer <token>, or exchange it for a cookie at POST .../session' }))
     }
     const check = verifyUserToken(keyring, token)
-    if (!check.ok) return void (await reply.code(401).send({ error: check.code, message: messages[check.code] }))
+    if (!check.ok) return void (await reply.code(401).send({ code: check.code, message: messages[check.code] }))
     const { id } = request.params as { id: string }
     if (check.userId !== id) {
-      return void (await reply.code(403).send({ error: 'TOKEN_WRONG_USER', message: 'the token is for another user' }))
+      return void (await reply.code(403).send({ code: 'TOKEN_WRONG_USER', message: 'the token is for another user' }))
     }
     const notBefore = await revocations.notBefore(id)
     if (notBefore !== undefined && check.issuedAt < notBefore) {
-      return void (await reply.code(401).send({ error: 'TOKEN_REVOKED', message: "the user's tokens issued before now were revoked" }))
+      return void (await reply.code(401).send({ code: 'TOKEN_REVOKED', message: "the user's tokens issued before now were revoked" }))
     }
     verified.set(request, { token, userId: check.userId, issuedAt: check.issuedAt, expiresAt: check.expiresAt })
   }

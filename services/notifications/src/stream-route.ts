@@ -58,14 +58,14 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamDeps): voi
       const resumeFrom =
         (typeof header === 'string' && header !== '' ? header : undefined) ?? (request.query as { lastEventId?: string }).lastEventId
       if (resumeFrom !== undefined && !eventId.test(resumeFrom)) {
-        return await reply.code(400).send({ error: 'BAD_LAST_EVENT_ID', message: 'Last-Event-ID must be a notification id' })
+        return await reply.code(400).send({ code: 'BAD_LAST_EVENT_ID', message: 'Last-Event-ID must be a notification id' })
       }
       const token = deps.verified(request)
       if (!token) throw new Error('the stream route ran without a verified token')
       const slot = deps.caps.acquire(userId, request.ip)
       if (!slot.ok) {
         const { status, code, message, retryAfterSeconds } = slot.refusal
-        return await reply.code(status).header('retry-after', String(retryAfterSeconds)).send({ error: code, message })
+        return await reply.code(status).header('retry-after', String(retryAfterSeconds)).send({ code: code, message })
       }
       let lastId: bigint
       try {

@@ -56,10 +56,10 @@ describe('inbox API', () => {
 
     const unknown = await fetch(`${base}/999999999/read`, { method: 'POST', headers })
     expect(unknown.status).toBe(404)
-    expect(await unknown.json()).toMatchObject({ error: 'NOTIFICATION_NOT_FOUND' })
+    expect(await unknown.json()).toMatchObject({ code: 'NOTIFICATION_NOT_FOUND' })
     const bad = await fetch(`${base}?limit=0`, { headers })
     expect(bad.status).toBe(400)
-    expect(await bad.json()).toMatchObject({ error: 'BAD_REQUEST' })
+    expect(await bad.json()).toMatchObject({ code: 'BAD_REQUEST' })
   })
 })
 

@@ -4,7 +4,7 @@ export type StreamEvent = { id?: string; event: string; data: string }
 export type OpenStream = {
   status: number
   /** JSON error body when the status is not 200. */
-  error?: { error: string; message: string }
+  error?: { code: string; message: string }
   events: StreamEvent[]
   comments: string[]
   close: () => void
@@ -24,7 +24,7 @@ export async function openStream(
   const events: StreamEvent[] = []
   const comments: string[] = []
   if (response.status !== 200 || !response.body) {
-    const error = (await response.json()) as { error: string; message: string }
+    const error = (await response.json()) as { code: string; message: string }
     return { status: response.status, error, events, comments, close: () => undefined, ended: Promise.resolve() }
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()

@@ -26,7 +26,7 @@ const refusal = async (userId: string, address: string) => {
   return {
     status: response.status,
     retryAfter: response.headers.get('retry-after'),
-    error: ((await response.json()) as { error: string }).error,
+    code: ((await response.json()) as { code: string }).code,
   }
 }
 const connections = async (): Promise<number> => {
@@ -56,13 +56,13 @@ describe('SSE stream caps', () => {
     expect(first.status).toBe(200)
     expect((await streamFrom(a, '10.0.0.2')).status).toBe(200)
 
-    expect(await refusal(a, '10.0.0.3')).toEqual({ status: 429, retryAfter: '30', error: 'TOO_MANY_STREAMS_FOR_USER' })
+    expect(await refusal(a, '10.0.0.3')).toEqual({ status: 429, retryAfter: '30', code: 'TOO_MANY_STREAMS_FOR_USER' })
 
     expect((await streamFrom(b, '10.0.0.1')).status).toBe(200)
-    expect(await refusal(c, '10.0.0.1')).toEqual({ status: 429, retryAfter: '30', error: 'TOO_MANY_STREAMS_FROM_ADDRESS' })
+    expect(await refusal(c, '10.0.0.1')).toEqual({ status: 429, retryAfter: '30', code: 'TOO_MANY_STREAMS_FROM_ADDRESS' })
 
     expect((await streamFrom(c, '10.0.0.4')).status).toBe(200)
-    expect(await refusal(d, '10.0.0.5')).toEqual({ status: 503, retryAfter: '5', error: 'TOO_MANY_STREAMS' })
+    expect(await refusal(d, '10.0.0.5')).toEqual({ status: 503, retryAfter: '5', code: 'TOO_MANY_STREAMS' })
     expect(await connections()).toBe(4)
 
     // Closing one stream frees its slot once the server has seen the close.

@@ -114,13 +114,13 @@ describe('simulator → ingest → Kafka → notifications → SSE', () => {
 describe('tokens', () => {
   it('refuses another user’s token (403) and missing, invalid or expired ones (401), as JSON', async () => {
     const wrong = await openStream(streamUrl(alice.id), { token: tokenFor(bob.id) })
-    expect(wrong).toMatchObject({ status: 403, error: { error: 'TOKEN_WRONG_USER' } })
+    expect(wrong).toMatchObject({ status: 403, error: { code: 'TOKEN_WRONG_USER' } })
     const missing = await openStream(streamUrl(alice.id))
-    expect(missing).toMatchObject({ status: 401, error: { error: 'TOKEN_MISSING' } })
+    expect(missing).toMatchObject({ status: 401, error: { code: 'TOKEN_MISSING' } })
     const invalid = await openStream(streamUrl(alice.id), { token: `${tokenFor(alice.id)}x` })
-    expect(invalid).toMatchObject({ status: 401, error: { error: 'TOKEN_INVALID' } })
+    expect(invalid).toMatchObject({ status: 401, error: { code: 'TOKEN_INVALID' } })
     const expired = await openStream(streamUrl(alice.id), { token: tokenFor(alice.id, -1) })
-    expect(expired).toMatchObject({ status: 401, error: { error: 'TOKEN_EXPIRED' } })
+    expect(expired).toMatchObject({ status: 401, error: { code: 'TOKEN_EXPIRED' } })
     const inbox = await fetch(`${service.address}/v1/users/${alice.id}/notifications?token=${tokenFor(bob.id)}`)
     expect(inbox.status).toBe(403)
     const read = await fetch(`${service.address}/v1/users/${alice.id}/notifications/1/read`, {

@@ -49,15 +49,15 @@ afterAll(async () => {
 
 describe('user tokens: expiry, key ids, rotation', () => {
   it('refuses an expired token (401 TOKEN_EXPIRED) and a key it does not hold (401 TOKEN_UNKNOWN_KEY)', async () => {
-    expect(await list(alice, tokenFor(alice, -1))).toMatchObject({ status: 401, body: { error: 'TOKEN_EXPIRED' } })
+    expect(await list(alice, tokenFor(alice, -1))).toMatchObject({ status: 401, body: { code: 'TOKEN_EXPIRED' } })
     const stranger = signUserToken(randomBytes(32), alice, 600)
-    expect(await list(alice, stranger)).toMatchObject({ status: 401, body: { error: 'TOKEN_UNKNOWN_KEY' } })
+    expect(await list(alice, stranger)).toMatchObject({ status: 401, body: { code: 'TOKEN_UNKNOWN_KEY' } })
     const stream = await openStream(`${listUrl(alice)}/stream`, { token: use(stranger) })
-    expect(stream).toMatchObject({ status: 401, error: { error: 'TOKEN_UNKNOWN_KEY' } })
+    expect(stream).toMatchObject({ status: 401, error: { code: 'TOKEN_UNKNOWN_KEY' } })
     // Signed by the right key, then altered: the key id is known, the signature is not.
     const [kid, , signature] = tokenFor(alice).split('.')
     const forged = `${kid}.${Buffer.from(JSON.stringify({ sub: alice, iat: 1, exp: 9e9 })).toString('base64url')}.${signature}`
-    expect(await list(alice, forged)).toMatchObject({ status: 401, body: { error: 'TOKEN_INVALID' } })
+    expect(await list(alice, forged)).toMatchObject({ status: 401, body: { code: 'TOKEN_INVALID' } })
   })
 
   it('still verifies a token of the previous (rotated) key while it is valid, and refuses it once expired', async () => {
@@ -65,7 +65,7 @@ describe('user tokens: expiry, key ids, rotation', () => {
     expect(await list(alice, signUserToken(old, alice, 600))).toMatchObject({ status: 200, body: { items: [] } })
     expect(await list(alice, signUserToken(old, alice, 60, Date.now() - 120_000))).toMatchObject({
       status: 401,
-      body: { error: 'TOKEN_EXPIRED' },
+      body: { code: 'TOKEN_EXPIRED' },
     })
   })
 })
@@ -85,9 +85,9 @@ describe('revocation', () => {
 
     // The service ends the stream when the revocation's NOTIFY arrives; the client sees the end.
     await stream.ended
-    expect(await list(bob, token)).toMatchObject({ status: 401, body: { error: 'TOKEN_REVOKED' } })
+    expect(await list(bob, token)).toMatchObject({ status: 401, body: { code: 'TOKEN_REVOKED' } })
     const refused = await openStream(`${listUrl(bob)}/stream`, { token })
-    expect(refused).toMatchObject({ status: 401, error: { error: 'TOKEN_REVOKED' } })
+    expect(refused).toMatchObject({ status: 401, error: { code: 'TOKEN_REVOKED' } })
     // Token times are whole seconds: one issued in a later second is accepted.
     expect(await list(bob, signUserToken(Buffer.from(tokenSecret), bob, 600, Date.now() + 1_000))).toMatchObject({ status: 200 })
     // Another user's stream goes on: it still receives heartbeats.
@@ -143,7 +143,7 @@ describe('tokens and logs', () => {
       await locker.query('LOCK TABLE notifications IN ACCESS EXCLUSIVE MODE')
       const response = await fetch(`${listUrl(alice)}?limit=5&token=${token}`)
       expect(response.status).toBe(500)
-      expect(await response.json()).toEqual({ error: 'INTERNAL', message: 'internal error; try again' })
+      expect(await response.json()).toEqual({ code: 'INTERNAL', message: 'internal error; try again' })
     } finally {
       await locker.query('ROLLBACK')
       await locker.end()

@@ -1,5 +1,6 @@
 export { ConfigError, describeConfig, loadConfig } from './load-config.ts'
 export { durationPattern, parseDuration } from './parse-duration.ts'
+export { packageVersion } from './package-version.ts'
 export { parseTrustedProxies } from './parse-trusted-proxies.ts'
 export { readJsonFile } from './read-json-file.ts'
 export { minSecretBytes, readSecret, secretEnv, secretProblem } from './read-secret.ts'

@@ -1,5 +1,5 @@
 // Operations of the analytics service: `pnpm analytics <command>`. Run `--help` for each.
-import { ConfigError, describeConfig } from '@nudj-webhooks/config'
+import { ConfigError, describeConfig, packageVersion } from '@nudj-webhooks/config'
 import { createLogger } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
 import { analyticsEnvSchema, loadAnalyticsConfig, type AnalyticsConfig } from '../src/config.ts'
@@ -53,7 +53,11 @@ async function main(argv: string[]): Promise<number> {
     console.error(`analytics: ${err.message}`)
     return 78
   }
-  const logger = createLogger({ service: 'analytics', version: '0.1.0', level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL })
+  const logger = createLogger({
+    service: 'analytics',
+    version: packageVersion(import.meta.url),
+    level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
+  })
   if (command === 'migrate') {
     const pool = createPool({ url: config.databaseUrl, applicationName: 'analytics-migrate', logger })
     try {

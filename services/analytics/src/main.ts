@@ -1,10 +1,10 @@
 // The analytics service's composition root: configuration, start, graceful shutdown.
-import { ConfigError, describeConfig } from '@nudj-webhooks/config'
+import { ConfigError, describeConfig, packageVersion } from '@nudj-webhooks/config'
 import { createLogger, installShutdown } from '@nudj-webhooks/observability'
 import { analyticsEnvSchema, loadAnalyticsConfig } from './config.ts'
 import { startAnalytics } from './start-analytics.ts'
 
-const version = '0.1.0'
+const version = packageVersion(import.meta.url)
 
 if (process.argv.includes('--help')) {
   process.stdout.write(

@@ -1,10 +1,10 @@
 // The email service's composition root: configuration, start, graceful shutdown.
-import { ConfigError, describeConfig } from '@nudj-webhooks/config'
+import { ConfigError, describeConfig, packageVersion } from '@nudj-webhooks/config'
 import { createLogger, installShutdown } from '@nudj-webhooks/observability'
 import { emailEnvSchema, loadEmailConfig } from './config.ts'
 import { startEmail } from './start-email.ts'
 
-const version = '0.1.0'
+const version = packageVersion(import.meta.url)
 
 if (process.argv.includes('--help')) {
   process.stdout.write(

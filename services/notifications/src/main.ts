@@ -1,10 +1,10 @@
 // The notifications service's composition root: configuration, start, graceful shutdown.
-import { ConfigError, describeConfig } from '@nudj-webhooks/config'
+import { ConfigError, describeConfig, packageVersion } from '@nudj-webhooks/config'
 import { createLogger, installShutdown } from '@nudj-webhooks/observability'
 import { loadNotificationsConfig, notificationsEnvSchema } from './config.ts'
 import { startNotifications } from './start-notifications.ts'
 
-const version = '0.1.0'
+const version = packageVersion(import.meta.url)
 
 if (process.argv.includes('--help')) {
   process.stdout.write(

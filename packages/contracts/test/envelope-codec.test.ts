@@ -1,7 +1,15 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import { freePort, uniqueName } from '@nudj-webhooks/testing'
 import { describe, expect, inject, it } from 'vitest'
-import { createEnvelopeCodec, webhookReceivedSchema, type WebhookReceived } from '../src/index.ts'
+import {
+  ContractError,
+  createEnvelopeCodec,
+  createNudjDecoder,
+  nudjEventProblems,
+  validateNudjEvent,
+  webhookReceivedSchema,
+  type WebhookReceived,
+} from '../src/index.ts'
 
 const infra = inject('infra')
 const registry = new SchemaRegistry({ host: infra.schemaRegistryUrl })
@@ -69,5 +77,28 @@ describe('WebhookReceived codec', () => {
     await expect(
       registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(broken) }, { subject: `${topic}-value` }),
     ).rejects.toThrow(/Incompatible/)
+  })
+})
+
+describe('createNudjDecoder', () => {
+  it("decodes a record into the envelope and its normalised event, and lists a bad event's problems one per line", async () => {
+    const topic = `nudj.webhooks.${uniqueName('reward')}`
+    const value = await createEnvelopeCodec(registry).encode(topic, {
+      ...envelope(),
+      body: Buffer.from(JSON.stringify({ event: 'reward.earned', timestamp: 'yesterday', data: { user: { id: 'u1' } } })),
+    })
+    const { event, envelope: decoded } = await createNudjDecoder(registry)(value)
+    expect(decoded.webhookId).toBe('dlv_123')
+    expect(event).toMatchObject({ generation: 'gen2', event: 'reward.earned', canonical: 'reward.earned' })
+    expect(nudjEventProblems(event)).toEqual(validateNudjEvent(event).map((p) => `${p.path} ${p.message}`))
+    expect(nudjEventProblems(event).some((line) => line.startsWith('timestamp '))).toBe(true)
+  })
+
+  it('throws a ContractError for a body that is not a JSON object', async () => {
+    const value = await createEnvelopeCodec(registry).encode(`nudj.webhooks.${uniqueName('reward')}`, {
+      ...envelope(),
+      body: Buffer.from('[1,2]'),
+    })
+    await expect(createNudjDecoder(registry)(value)).rejects.toBeInstanceOf(ContractError)
   })
 })

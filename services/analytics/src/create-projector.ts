@@ -1,5 +1,5 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
-import { createEnvelopeCodec, normalizeNudjWebhook, validateNudjEvent } from '@nudj-webhooks/contracts'
+import { createNudjDecoder, nudjEventProblems } from '@nudj-webhooks/contracts'
 import type { ConsumerDefinition } from '@nudj-webhooks/kafka'
 import { addFacts, emptyDeltas } from './aggregate-facts.ts'
 import type { AnalyticsMetrics } from './create-analytics-metrics.ts'
@@ -24,17 +24,15 @@ export function createProjector(
   deps: { schemaRegistry: SchemaRegistry; metrics: AnalyticsMetrics },
   options: ProjectorOptions,
 ): ConsumerDefinition<AnalyticsEvent> {
-  const envelopes = createEnvelopeCodec(deps.schemaRegistry)
+  const decodeNudj = createNudjDecoder(deps.schemaRegistry)
   return {
     group: options.group,
     topics: options.topics,
     decode: async (message) => {
-      const envelope = await envelopes.decode(message.value)
-      // A body that is not a JSON object throws (ContractError): the DLQ, as DECODE_FAILED.
-      const event = normalizeNudjWebhook(envelope.body, envelope.headers, { source: envelope.source })
+      const { event, envelope } = await decodeNudj(message.value)
       return { event, receivedAt: Number(envelope.receivedAt) }
     },
-    validate: ({ event }) => validateNudjEvent(event).map((p) => `${p.path} ${p.message}`),
+    validate: ({ event }) => nudjEventProblems(event),
     // Unknown events are handled too: counted once per webhook id, then acknowledged.
     handles: () => true,
     handler: async (item, ctx) => {

@@ -1,5 +1,5 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
-import { createEnvelopeCodec, normalizeNudjWebhook, topicForCategory, validateNudjEvent, type NudjEvent } from '@nudj-webhooks/contracts'
+import { createNudjDecoder, nudjEventProblems, topicForCategory, type NudjEvent } from '@nudj-webhooks/contracts'
 import { connectionSecurity, createKafkaClient, ensureGroupTopics, runConsumer } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
@@ -77,7 +77,7 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
   })
   logger.info(ensured, 'topics ready')
 
-  const envelopes = createEnvelopeCodec(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth: security.registryAuth }))
+  const decodeNudj = createNudjDecoder(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth: security.registryAuth }))
   const rulesFor = createRuleIndex(config.rules)
   const chat = createChatOutbox({
     pool,
@@ -99,12 +99,9 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
     {
       group,
       topics,
-      decode: async (message) => {
-        const envelope = await envelopes.decode(message.value)
-        return normalizeNudjWebhook(envelope.body, envelope.headers, { source: envelope.source })
-      },
+      decode: async (message) => (await decodeNudj(message.value)).event,
       handles: (event) => rulesFor(event.canonical).length > 0 || event.canonical === 'reward.delivery_failed',
-      validate: (event) => validateNudjEvent(event).map((p) => `${p.path} ${p.message}`),
+      validate: nudjEventProblems,
       ...createHandlers({ rulesFor, inbox, chat, burst, metrics }),
       // The inbox rows, burst windows and chat outbox rows commit with the ledger row: exactly
       // once. Chat alerts are posted after the commit (create-chat-outbox.ts).

@@ -26,6 +26,20 @@ describe('dispositionOf', () => {
   })
 })
 
+describe('dispositionOf for errors of other packages', () => {
+  it('takes their retryable property at its word: a ContractError-like error thrown in a handler is fatal, not retried', () => {
+    // packages/contracts cannot import this package; its ContractError carries retryable = false.
+    class ContractLike extends Error {
+      readonly code = 'BODY_NOT_OBJECT'
+      readonly retryable = false
+    }
+    expect(dispositionOf(new ContractLike('not an object'))).toEqual({ kind: 'fatal', code: 'BODY_NOT_OBJECT', message: 'not an object' })
+    const retryable = Object.assign(new Error('503 from the admin API'), { code: 'ADMIN_API_FAILED', retryable: true })
+    expect(dispositionOf(retryable)).toMatchObject({ kind: 'retry', code: 'ADMIN_API_FAILED' })
+    expect(dispositionOf(Object.assign(new Error('no'), { retryable: false }))).toMatchObject({ kind: 'fatal', code: 'FATAL_ERROR' })
+  })
+})
+
 describe('messageOf', () => {
   it('answers a bounded message for anything thrown and never throws itself', () => {
     expect(messageOf(new RangeError('Maximum call stack size exceeded'))).toBe('Maximum call stack size exceeded')

@@ -52,26 +52,26 @@ const postgresDown = /^(08|57P0)/
 const postgresCanceled = '57014'
 
 /**
- * What to do about an error: the kinds the project throws say so themselves; a bug
- * (TypeError, RangeError, ReferenceError, SyntaxError) is fatal; a lost connection pauses;
- * a statement Postgres cancelled (57014) is retried as STATEMENT_TIMEOUT; anything else is retried.
+ * What to do about an error: an error that says so itself (`dependencyDown`, `retryable`: the
+ * classes above, and errors of packages that cannot import this one, such as contracts'
+ * ContractError) is taken at its word; a bug (TypeError, RangeError, ReferenceError,
+ * SyntaxError) is fatal; a lost connection pauses; a statement Postgres cancelled (57014) is
+ * retried as STATEMENT_TIMEOUT; anything else is retried.
  */
 export function dispositionOf(err: unknown): Disposition {
   const message = messageOf(err)
   if (!(err instanceof Error)) return { kind: 'retry', code: 'UNKNOWN_ERROR', message }
-  const code = (err as { code?: unknown }).code
-  if (err instanceof DependencyDownError) return { kind: 'pause', code: err.code, message }
-  // Packages that cannot import this one (contracts) mark such errors with a property instead.
-  if ((err as { dependencyDown?: unknown }).dependencyDown === true)
-    return { kind: 'pause', code: typeof code === 'string' ? code : 'DEPENDENCY_DOWN', message }
-  if (err instanceof FatalError) return { kind: 'fatal', code: err.code, message }
-  if (err instanceof RetryableError) return { kind: 'retry', code: err.code, message }
-  if (typeof code === 'string' && (connectionCodes.has(code) || postgresDown.test(code))) return { kind: 'pause', code, message }
+  const { code: rawCode, retryable, dependencyDown } = err as { code?: unknown; retryable?: unknown; dependencyDown?: unknown }
+  const code = typeof rawCode === 'string' ? rawCode : undefined
+  if (err instanceof DependencyDownError || dependencyDown === true) return { kind: 'pause', code: code ?? 'DEPENDENCY_DOWN', message }
+  if (retryable === false) return { kind: 'fatal', code: code ?? 'FATAL_ERROR', message }
+  if (retryable === true) return { kind: 'retry', code: code ?? 'RETRYABLE_ERROR', message }
+  if (code !== undefined && (connectionCodes.has(code) || postgresDown.test(code))) return { kind: 'pause', code, message }
   if (code === postgresCanceled) return { kind: 'retry', code: 'STATEMENT_TIMEOUT', message }
   if (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || err instanceof SyntaxError) {
     return { kind: 'fatal', code: `BUG_${err.name.toUpperCase()}`, message }
   }
-  return { kind: 'retry', code: typeof code === 'string' ? code : 'UNKNOWN_ERROR', message }
+  return { kind: 'retry', code: code ?? 'UNKNOWN_ERROR', message }
 }
 
 /** Longest error message the runtime keeps (log line, `x-error-message` header). */

@@ -28,7 +28,7 @@ const errors = {
 type ErrorCode = keyof typeof errors
 
 const sendError = (reply: FastifyReply, code: ErrorCode, detail?: string): FastifyReply =>
-  reply.code(errors[code].status).send({ error: code, message: detail ?? errors[code].message })
+  reply.code(errors[code].status).send({ code, message: detail ?? errors[code].message })
 
 const emailParam = Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }) })
 const notAnAddress = (problem: string): string => `not one plain email address (${problem}); see the README's recipient rules`

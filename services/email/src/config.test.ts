@@ -32,6 +32,7 @@ describe('loadEmailConfig', () => {
     expect(config.CONSUMER_GROUP).toBe('email')
     expect(config.routes.get('reward.delivery_failed')?.to).toEqual({ address: 'support@nudj.example' })
     expect(config.adminToken).toBeUndefined()
+    expect(config.recipientWaitMs).toBe(900_000)
   })
 
   it('lists every problem at once, the routes file included', () => {
@@ -82,6 +83,10 @@ describe('loadEmailConfig', () => {
     expect(problemsOf({ ...required, EMAIL_HANDLER_TIMEOUT: '20s' })).toEqual([
       'EMAIL_HANDLER_TIMEOUT: renamed CONSUMER_HANDLER_TIMEOUT; set that instead',
     ])
+    expect(problemsOf({ ...required, EMAIL_SESSION_TIMEOUT: '6s' })).toEqual([
+      'EMAIL_SESSION_TIMEOUT: renamed CONSUMER_SESSION_TIMEOUT; set that instead',
+    ])
+    expect(loadEmailConfig({ ...required, CONSUMER_SESSION_TIMEOUT: '8s' }).sessionTimeoutMs).toBe(8_000)
   })
 
   it('turns the mailto of List-Unsubscribe off with none', () => {

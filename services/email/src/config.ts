@@ -59,15 +59,15 @@ const schema = Type.Object({
   }),
   EMAIL_CONTACT_CACHE_SIZE: Type.Integer({ minimum: 1, default: 10_000, description: 'contacts kept in the in-memory LRU cache' }),
   EMAIL_CONTACT_CACHE_TTL: Type.String({ pattern: durationPattern, default: '5m', description: 'how long a cached contact is trusted' }),
+  EMAIL_RECIPIENT_WAIT: Type.String({
+    pattern: durationPattern,
+    default: '15m',
+    description: "how long a routed event waits for its user's address (a user event may arrive later); then no_recipient",
+  }),
   ...secretEnv('EMAIL_ADMIN_TOKEN', 'optional: bearer token of the suppression API (at least 16 bytes); unset: the API refuses everything'),
   EMAIL_RETRY_SCHEDULE: Type.String({
     default: '30s,5m,30m',
     description: 'delays of the retry tiers (deploy/topology.json), then the DLQ',
-  }),
-  EMAIL_SESSION_TIMEOUT: Type.String({
-    pattern: durationPattern,
-    default: '30s',
-    description: 'how long a silent instance keeps its partitions (a killed one holds them this long); at least 6s',
   }),
   SMTP_URL: Type.String({
     minLength: 1,
@@ -99,6 +99,7 @@ export type EmailConfig = Omit<
   sessionTimeoutMs: number
   smtpTimeoutMs: number
   contactCacheTtlMs: number
+  recipientWaitMs: number
   shutdownTimeoutMs: number
 }
 
@@ -128,8 +129,9 @@ export function loadEmailConfig(env: Record<string, string | undefined> = proces
   } catch (err) {
     problems.push(`EMAIL_ROUTES_FILE: cannot read ${routesFile} as JSON: ${(err as Error).message}`)
   }
-  // Renamed when every consumer took the shared CONSUMER_HANDLER_TIMEOUT: refuse it rather than ignore it.
+  // Renamed when every consumer took the shared CONSUMER_* settings: refuse them rather than ignore them.
   if (env.EMAIL_HANDLER_TIMEOUT !== undefined) problems.push('EMAIL_HANDLER_TIMEOUT: renamed CONSUMER_HANDLER_TIMEOUT; set that instead')
+  if (env.EMAIL_SESSION_TIMEOUT !== undefined) problems.push('EMAIL_SESSION_TIMEOUT: renamed CONSUMER_SESSION_TIMEOUT; set that instead')
   const unsubscribeUrl = env.EMAIL_LIST_UNSUBSCRIBE_URL ?? ''
   if (unsubscribeUrl !== '' && !(URL.canParse(unsubscribeUrl) && unsubscribeUrl.startsWith('https://')))
     problems.push('EMAIL_LIST_UNSUBSCRIBE_URL: must be an https:// URL (or empty)')
@@ -146,9 +148,10 @@ export function loadEmailConfig(env: Record<string, string | undefined> = proces
     handlerTimeoutMs: parseDuration(base.CONSUMER_HANDLER_TIMEOUT),
     statementTimeoutMs: parseDuration(base.POSTGRES_STATEMENT_TIMEOUT),
     requestTimeoutMs: parseDuration(base.EMAIL_REQUEST_TIMEOUT),
-    sessionTimeoutMs: parseDuration(base.EMAIL_SESSION_TIMEOUT),
+    sessionTimeoutMs: parseDuration(base.CONSUMER_SESSION_TIMEOUT),
     smtpTimeoutMs: parseDuration(base.EMAIL_SMTP_TIMEOUT),
     contactCacheTtlMs: parseDuration(base.EMAIL_CONTACT_CACHE_TTL),
+    recipientWaitMs: parseDuration(base.EMAIL_RECIPIENT_WAIT),
     shutdownTimeoutMs: parseDuration(base.SHUTDOWN_TIMEOUT),
   }
 }

@@ -1,11 +1,14 @@
-import { Counter, Histogram, type Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { recipientProblems } from './parse-recipient.ts'
 import { templateNames } from './templates/template-catalog.ts'
 
 export type EmailMetrics = ReturnType<typeof createEmailMetrics>
 
-/** The service's own metrics; the runtime adds webhooks_consumer_*. Labels are bounded (template names, two kinds). */
-export function createEmailMetrics(registry: Registry) {
+/**
+ * The service's own metrics; the runtime adds webhooks_consumer_*. Labels are bounded (template
+ * names, two kinds). `countWaiting` is read at each scrape (the table is shared by every replica).
+ */
+export function createEmailMetrics(registry: Registry, countWaiting: () => Promise<{ waiting: number; failed: number }>) {
   const sent = new Counter({
     name: 'webhooks_email_sent_total',
     help: 'Emails the SMTP server accepted, by template',
@@ -27,8 +30,22 @@ export function createEmailMetrics(registry: Registry) {
     registers: [registry],
   })
   for (const problem of recipientProblems) invalidRecipient.labels({ problem }).inc(0)
+  const waitingSends = new Gauge({
+    name: 'webhooks_email_waiting_sends',
+    help: "Routed events of this group waiting for their user's address (state waiting), or failed after it came (state failed)",
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      // A scrape while Postgres is away keeps the last values rather than failing /metrics.
+      const counts = await countWaiting().catch(() => undefined)
+      if (!counts) return
+      this.set({ state: 'waiting' }, counts.waiting)
+      this.set({ state: 'failed' }, counts.failed)
+    },
+  })
   return {
     sent,
+    waitingSends,
     failed,
     invalidRecipient,
     suppressed: new Counter({
@@ -44,6 +61,17 @@ export function createEmailMetrics(registry: Registry) {
     resent: new Counter({
       name: 'webhooks_email_resent_total',
       help: 'Sends after an earlier attempt of the same webhook may have reached the server (same Message-ID)',
+      registers: [registry],
+    }),
+    recipientWaits: new Counter({
+      name: 'webhooks_email_recipient_waits_total',
+      help: "Routed events parked until their user's address is known (EMAIL_RECIPIENT_WAIT at most)",
+      registers: [registry],
+    }),
+    recipientWait: new Histogram({
+      name: 'webhooks_email_recipient_wait_seconds',
+      help: 'Time from parking a routed event to its decision (sent, refused, no_recipient), for parked events',
+      buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
       registers: [registry],
     }),
     contactsUpdated: new Counter({

@@ -1,14 +1,21 @@
 import type pg from 'pg'
 
-export type SendState = 'sending' | 'sent' | 'deferred' | 'rejected' | 'suppressed' | 'no_recipient' | 'invalid_recipient'
+export type SendState = 'waiting' | 'sending' | 'sent' | 'deferred' | 'rejected' | 'suppressed' | 'no_recipient' | 'invalid_recipient'
 
 /** The states decided without sending: final, a later run has nothing more to do. */
 export type SkipState = 'suppressed' | 'no_recipient' | 'invalid_recipient'
+
+const finalStates = new Set<SendState>(['sent', 'suppressed', 'no_recipient', 'invalid_recipient'])
+
+/** Sent, or decided without sending: whoever finds this state has nothing more to do. */
+export const isFinal = (state: SendState): boolean => finalStates.has(state)
 
 export type SendRecord = { state: SendState; attempts: number; messageId: string | null; resumed: boolean }
 
 export type SendLedger = {
   get: (group: string, webhookId: string) => Promise<SendRecord | undefined>
+  /** Parked until its user's address is known (see create-waiting-sends.ts); never overwrites a later state. */
+  waiting: (group: string, webhookId: string, event: string) => Promise<void>
   /** Step 1, just before the SMTP call: `sending` (from now on the server may have the message). */
   claim: (group: string, webhookId: string, row: { event: string; template: string; recipient: string; messageId: string }) => Promise<void>
   /** Step 2: the server accepted it. `resumed`: an earlier attempt may have reached the server too. */
@@ -29,6 +36,12 @@ export function createSendLedger(pool: pg.Pool): SendLedger {
       )
       const row = rows[0]
       return row && { state: row.state, attempts: row.attempts, messageId: row.message_id, resumed: row.resumed }
+    },
+    async waiting(group, webhookId, event) {
+      await pool.query(
+        `INSERT INTO email_sends (consumer_group, webhook_id, event, state) VALUES ($1, $2, $3, 'waiting') ON CONFLICT DO NOTHING`,
+        [group, webhookId, event],
+      )
     },
     async claim(group, webhookId, row) {
       await pool.query(

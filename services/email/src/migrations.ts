@@ -61,4 +61,36 @@ export const migrations: Migration[] = [
         WHERE s.email = r.email AND r.email ~ '[^][\\s<>,;:"()]+@[^][\\s<>,;:"()]+';
     `,
   },
+  {
+    version: 3,
+    name: 'sends waiting for their recipient: the waiting state, the waiting table, refused contact addresses',
+    sql: `
+      ALTER TABLE email_sends DROP CONSTRAINT email_sends_state_check;
+      ALTER TABLE email_sends ADD CONSTRAINT email_sends_state_check
+        CHECK (state IN ('waiting', 'sending', 'sent', 'deferred', 'rejected', 'suppressed', 'no_recipient', 'invalid_recipient'));
+      -- parseRecipient's problem with the latest refused address of a user event (read only while email is null)
+      ALTER TABLE email_contacts ADD COLUMN email_problem text;
+      -- A routed event whose user has no address yet, until the address arrives or the wait ends
+      -- (EMAIL_RECIPIENT_WAIT after parked_at). Owned by create-waiting-sends.ts.
+      CREATE TABLE email_waiting (
+        consumer_group text NOT NULL,
+        webhook_id text NOT NULL,
+        user_id text NOT NULL,
+        template text NOT NULL,
+        -- the normalised event as JSON text (kept exactly; jsonb refuses an escaped NUL in a string)
+        event text NOT NULL,
+        parked_at timestamptz NOT NULL DEFAULT now(),
+        -- when a sender should look at it next: the end of the wait, now() once the address is there,
+        -- or the end of a sender's claim or of a retry delay
+        due_at timestamptz NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        last_error text,
+        -- a fatal failure (a 5xx reply, a template that cannot render): kept for an operator, never retried
+        failed_at timestamptz,
+        PRIMARY KEY (consumer_group, webhook_id)
+      );
+      CREATE INDEX email_waiting_due ON email_waiting (consumer_group, due_at) WHERE failed_at IS NULL;
+      CREATE INDEX email_waiting_user ON email_waiting (user_id);
+    `,
+  },
 ]

@@ -16,6 +16,8 @@ export function readContact(event: NudjEvent): Contact | undefined {
     userId: event.user.id,
     // Only one plain address is kept (the row keeps its older one otherwise); sends parse again.
     email: parsed?.ok ? parsed.address : undefined,
+    // A refused one is remembered as its problem: a send waiting for this user ends invalid_recipient.
+    emailProblem: parsed?.ok === false ? parsed.problem : undefined,
     name: str(user.name) ?? str(user.firstName),
     locale: str(user.locale) ?? str(user.language),
   }

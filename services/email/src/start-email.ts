@@ -1,5 +1,5 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
-import { createEnvelopeCodec, normalizeNudjWebhook, topicForCategory, validateNudjEvent, type NudjEvent } from '@nudj-webhooks/contracts'
+import { createNudjDecoder, nudjEventProblems, topicForCategory, type NudjEvent } from '@nudj-webhooks/contracts'
 import { connectionSecurity, createKafkaClient, ensureGroupTopics, runConsumer } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
@@ -11,8 +11,10 @@ import { createEmailMetrics } from './create-email-metrics.ts'
 import { createHandleEvent } from './create-handle-event.ts'
 import { createMailer } from './create-mailer.ts'
 import { createRateLimiter } from './create-rate-limiter.ts'
+import { createSendEmail } from './create-send-email.ts'
 import { createSendLedger } from './create-send-ledger.ts'
 import { createSuppressions } from './create-suppressions.ts'
+import { countWaitingSends, createWaitingSends } from './create-waiting-sends.ts'
 import { emailCategories } from './load-routes.ts'
 import { migrations } from './migrations.ts'
 
@@ -28,8 +30,8 @@ export type RunningEmail = {
 export async function startEmail(config: EmailConfig, logger: Logger): Promise<RunningEmail> {
   const security = connectionSecurity(config, (message) => logger.warn(message)) // throws before anything connects
   const registry = createMetricsRegistry('email')
-  const metrics = createEmailMetrics(registry)
   const pool = createPool({ url: config.DATABASE_URL, applicationName: 'email', logger, statementTimeoutMs: config.statementTimeoutMs })
+  const metrics = createEmailMetrics(registry, async () => await countWaitingSends(pool, config.CONSUMER_GROUP))
   await migrate(pool, 'email', migrations, logger)
 
   const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger, security: security.kafka })
@@ -56,34 +58,47 @@ export async function startEmail(config: EmailConfig, logger: Logger): Promise<R
   })
   const contacts = createContacts(pool, { cacheSize: config.EMAIL_CONTACT_CACHE_SIZE, ttlMs: config.contactCacheTtlMs })
   const suppressions = createSuppressions(pool)
-  const envelopes = createEnvelopeCodec(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth: security.registryAuth }))
+  const decodeNudj = createNudjDecoder(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth: security.registryAuth }))
   const routed = new Set([...config.routes.values()].filter((r) => r.enabled).map((r) => r.event))
+  const ledger = createSendLedger(pool)
+  const send = createSendEmail({
+    group,
+    suppressions,
+    ledger,
+    mailer,
+    limiter: createRateLimiter(config.EMAIL_MAX_PER_SECOND),
+    metrics,
+    from: config.EMAIL_FROM,
+    messageIdDomain: config.EMAIL_MESSAGE_ID_DOMAIN,
+    defaultLocale: config.EMAIL_DEFAULT_LOCALE,
+    unsubscribe: { mailto: config.EMAIL_LIST_UNSUBSCRIBE_MAILTO, url: config.EMAIL_LIST_UNSUBSCRIBE_URL },
+  })
+  const waiting = createWaitingSends({
+    pool,
+    group,
+    waitMs: config.recipientWaitMs,
+    // Ends of waits, retries and lost claims are noticed within this; releases are sent at once.
+    pollMs: 1000,
+    claimMs: config.handlerTimeoutMs,
+    concurrency: config.EMAIL_SMTP_POOL_SIZE,
+    retrySchedule: config.retrySchedule,
+    contacts,
+    ledger,
+    send,
+    metrics,
+    logger,
+  })
+  const handleEvent = createHandleEvent({ group, routes: config.routes, contacts, ledger, waiting, send, metrics })
 
   const consumer = await runConsumer<NudjEvent>(
     {
       group,
       topics,
-      decode: async (message) => {
-        const envelope = await envelopes.decode(message.value)
-        return normalizeNudjWebhook(envelope.body, envelope.headers, { source: envelope.source })
-      },
+      decode: async (message) => (await decodeNudj(message.value)).event,
       idOf: (event, message) => message.key || event.webhookId,
       handles: (event) => event.category === 'user' || routed.has(event.canonical),
-      validate: (event) => validateNudjEvent(event).map((p) => `${p.path} ${p.message}`),
-      handler: createHandleEvent({
-        group,
-        routes: config.routes,
-        contacts,
-        suppressions,
-        ledger: createSendLedger(pool),
-        mailer,
-        limiter: createRateLimiter(config.EMAIL_MAX_PER_SECOND),
-        metrics,
-        from: config.EMAIL_FROM,
-        messageIdDomain: config.EMAIL_MESSAGE_ID_DOMAIN,
-        defaultLocale: config.EMAIL_DEFAULT_LOCALE,
-        unsubscribe: { mailto: config.EMAIL_LIST_UNSUBSCRIBE_MAILTO, url: config.EMAIL_LIST_UNSUBSCRIBE_URL },
-      }),
+      validate: nudjEventProblems,
+      handler: handleEvent,
       effect: 'external',
       retrySchedule: config.retrySchedule,
       handlerTimeoutMs: config.handlerTimeoutMs,
@@ -121,6 +136,7 @@ export async function startEmail(config: EmailConfig, logger: Logger): Promise<R
     async close() {
       await app.close()
       await consumer.close()
+      await waiting.close()
       await mailer.close()
       await ops.close()
       await pool.end()

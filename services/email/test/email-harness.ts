@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { createEnvelopeCodec, normalizeNudjWebhook, topicForCategory, type WebhookReceived } from '@nudj-webhooks/contracts'
 import { createLogger } from '@nudj-webhooks/observability'
-import { createFreshDatabase, infraToEnv, produce, uniqueName, type FreshDatabase, type Infra } from '@nudj-webhooks/testing'
-import { Kafka, logLevel } from 'kafkajs'
+import { createFreshDatabase, infraToEnv, uniqueName, type FreshDatabase, type Infra } from '@nudj-webhooks/testing'
+import { Kafka, logLevel, type Message } from 'kafkajs'
 import pg from 'pg'
 import { loadEmailConfig } from '../src/config.ts'
 import { startEmail, type RunningEmail } from '../src/start-email.ts'
@@ -21,12 +21,18 @@ export type TestEmail = {
   pool: pg.Pool
   current: () => RunningEmail
   restart: () => Promise<void>
+  /** One more instance of the same config (topics, group, database): a second replica; the test closes it. */
+  startAnother: () => Promise<RunningEmail>
   /** Writes a Nudj body to its category topic, keyed by webhook id, as ingest does. */
   send: (body: Record<string, unknown>, webhookId: string) => Promise<void>
+  /** As `send` for many, in this order, through one producer and one request. */
+  sendAll: (deliveries: Delivery[]) => Promise<void>
   /** The sum of a metric's samples whose labels contain `labels` (e.g. `outcome="duplicate"`). */
   metric: (name: string, labels?: string) => Promise<number>
   close: () => Promise<void>
 }
+
+export type Delivery = { body: Record<string, unknown>; webhookId: string }
 
 export type TestEmailOptions = {
   routes?: unknown
@@ -54,6 +60,8 @@ export async function startTestEmail(infra: Infra, options: TestEmailOptions = {
     EMAIL_SMTP_TIMEOUT: '3s',
     EMAIL_ADMIN_TOKEN: adminToken,
     EMAIL_MAX_PER_SECOND: '0',
+    // Short, so an event whose user never registers is decided no_recipient within a test's wait.
+    EMAIL_RECIPIENT_WAIT: '3s',
     LOG_LEVEL: 'warn',
     ...options.env,
   }
@@ -65,7 +73,7 @@ export async function startTestEmail(infra: Infra, options: TestEmailOptions = {
   const config = loadEmailConfig(env)
   const logger = createLogger({ service: 'email', version: 'test', level: 'warn' })
   let running = await startEmail(config, logger)
-  const send = createSender(infra, prefix)
+  const sendAll = createBatchSender(infra, prefix)
   const pool = new pg.Pool({ connectionString: db.url, max: 2 })
 
   return {
@@ -78,7 +86,9 @@ export async function startTestEmail(infra: Infra, options: TestEmailOptions = {
       await running.close()
       running = await startEmail(config, logger)
     },
-    send,
+    startAnother: async () => await startEmail(config, logger),
+    send: async (body, webhookId) => await sendAll([{ body, webhookId }]),
+    sendAll,
     async metric(name, labels = '') {
       const text = await (await fetch(`${running.opsAddress}/metrics`)).text()
       let sum = 0
@@ -99,9 +109,15 @@ export async function startTestEmail(infra: Infra, options: TestEmailOptions = {
 
 /** Writes a Nudj body to its category topic under `prefix`, keyed by webhook id, as ingest does. */
 export function createSender(infra: Infra, prefix: string): (body: Record<string, unknown>, webhookId: string) => Promise<void> {
+  const sendAll = createBatchSender(infra, prefix)
+  return async (body, webhookId) => await sendAll([{ body, webhookId }])
+}
+
+/** Writes Nudj bodies to their category topics under `prefix`, keyed by webhook id, as ingest does. */
+export function createBatchSender(infra: Infra, prefix: string): (deliveries: Delivery[]) => Promise<void> {
   const kafka = new Kafka({ brokers: infra.kafkaBrokers, clientId: 'email-test', logLevel: logLevel.NOTHING })
   const codec = createEnvelopeCodec(new SchemaRegistry({ host: infra.schemaRegistryUrl }))
-  return async (body, webhookId) => {
+  const encode = async ({ body, webhookId }: Delivery): Promise<{ topic: string; messages: Message[] }> => {
     const raw = Buffer.from(JSON.stringify(body))
     const headers = { 'x-nudj-delivery-id': webhookId }
     const event = normalizeNudjWebhook(raw, headers)
@@ -118,7 +134,18 @@ export function createSender(infra: Infra, prefix: string): (body: Record<string
       headers,
       body: raw,
     }
-    await produce(kafka, topic, [{ key: webhookId, value: await codec.encode(topic, envelope) }])
+    return { topic, messages: [{ key: webhookId, value: await codec.encode(topic, envelope) }] }
+  }
+  return async (deliveries) => {
+    const topicMessages: { topic: string; messages: Message[] }[] = []
+    for (const delivery of deliveries) topicMessages.push(await encode(delivery))
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 })
+    await producer.connect()
+    try {
+      await producer.sendBatch({ topicMessages, acks: -1 })
+    } finally {
+      await producer.disconnect()
+    }
   }
 }
 

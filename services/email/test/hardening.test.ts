@@ -136,7 +136,7 @@ describe('the suppression API against hostile clients', () => {
       body: JSON.stringify({ reason: 'x'.repeat(20_000) }),
     })
     expect(response.status).toBe(413)
-    expect(await response.json()).toEqual({ error: 'BODY_TOO_LARGE', message: 'the body is larger than 16384 bytes' })
+    expect(await response.json()).toEqual({ code: 'BODY_TOO_LARGE', message: 'the body is larger than 16384 bytes' })
     expect((await email.pool.query('SELECT 1 FROM email_suppressions WHERE email = $1', [address('big')])).rowCount).toBe(0)
   })
 })

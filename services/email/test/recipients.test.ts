@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(async () => await email?.close())
 
 describe('recipients: the contact table and suppressions', () => {
-  it('finds the recipient in the contact table kept from user events, and counts events without one', async () => {
+  it('finds the recipient in the contact table kept from user events, and counts events whose user never registers', async () => {
     const userId = `usr-contact-${run}`
     // Two user events in the wrong order: the later occurredAt wins whatever the arrival order.
     await email.send(
@@ -34,6 +34,7 @@ describe('recipients: the contact table and suppressions', () => {
     expect(message.Text).toContain('14. März 2026 um 09:26 UTC')
     expect(await inbox.search(`to:"${address('old')}"`)).toHaveLength(0)
 
+    // No user event ever: no_recipient once EMAIL_RECIPIENT_WAIT (3s in the harness) is over.
     const before = await email.metric('webhooks_email_no_recipient_total')
     await email.send(gen2('challenge.completed', { user: { id: `usr-unknown-${run}` }, challenge: { id: 'c9' } }), `wh-${run}-none`)
     // The metric moves before the ledger's row commits: wait for the row itself.
@@ -160,7 +161,7 @@ describe('recipients: exactly one plain address, or no email at all', () => {
     expect(await searchAll(infra.mailApiUrl, tag)).toEqual([])
   })
 
-  it('keeps no hostile address in the contact table: the routed event then has no recipient', async () => {
+  it('keeps no hostile address in the contact table: the routed event then ends invalid_recipient with its problem', async () => {
     const userId = `usr-contact-${tag}`
     await email.send(gen2('user.registered', { user: { id: userId, email: `x<${victim}>`, name: 'Mallory' } }), `wh-${run}-hostile-user`)
     await waitFor(async () => (await email.pool.query('SELECT 1 FROM email_contacts WHERE user_id = $1', [userId])).rowCount === 1, {
@@ -169,7 +170,8 @@ describe('recipients: exactly one plain address, or no email at all', () => {
     const { rows } = await email.pool.query('SELECT email, name FROM email_contacts WHERE user_id = $1', [userId])
     expect(rows).toEqual([{ email: null, name: 'Mallory' }])
     await email.send(gen2('challenge.completed', { user: { id: userId }, challenge: { id: 'c2', name: tag } }), `wh-${run}-hostile-contact`)
-    await waitFor(async () => (await stateOf(`wh-${run}-hostile-contact`))?.state === 'no_recipient', { timeoutMs: 20_000 })
+    await waitFor(async () => (await stateOf(`wh-${run}-hostile-contact`))?.state === 'invalid_recipient', { timeoutMs: 20_000 })
+    expect(await stateOf(`wh-${run}-hostile-contact`)).toEqual({ state: 'invalid_recipient', reason: 'not_one_mailbox' })
     expect(await searchAll(infra.mailApiUrl, tag)).toEqual([])
   })
 
@@ -205,7 +207,7 @@ describe('recipients: exactly one plain address, or no email at all', () => {
       const response = await fetch(`${api}/v1/suppressions/${encodeURIComponent(raw!)}`, { method: 'PUT', headers: auth })
       expect(response.status, raw).toBe(400)
       expect(await response.json(), raw).toEqual({
-        error: 'INVALID_REQUEST',
+        code: 'INVALID_REQUEST',
         message: `not one plain email address (${problem}); see the README's recipient rules`,
       })
     }

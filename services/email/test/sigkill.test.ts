@@ -39,7 +39,6 @@ it('loses no email and repeats only sends caught mid-way when the process is kil
       EMAIL_PORT: String(await freePort()),
       EMAIL_OPS_PORT: String(opsPort),
       EMAIL_RETRY_SCHEDULE: '1s,2s',
-      EMAIL_SESSION_TIMEOUT: '6s',
       EMAIL_MESSAGE_ID_DOMAIN: domain,
       // Slow enough (12 s for the stream) that the kill lands in the middle of it even on a loaded machine.
       EMAIL_MAX_PER_SECOND: '10',

@@ -16,6 +16,7 @@ import { planFaults } from './fault-plan.ts'
 import { faultsFlags, faultsOptions, faultsUsage } from './faults-options.ts'
 import { createDeliveryRecorder } from './record-deliveries.ts'
 import { runFaults } from './run-faults.ts'
+import { runSuite } from '../lib/run-suite.ts'
 
 const began = performance.now()
 const say = (line: string): void => console.log(`bench:faults [${Math.round((performance.now() - began) / 1000)} s] ${line}`)
@@ -155,16 +156,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const)
-  process.once(signal, () => {
-    say(`${signal}: stopping the pipeline`)
-    void (cleanup?.() ?? Promise.resolve()).finally(() => process.exit(code))
-  })
-
-process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error('bench:faults failed:', error)
-  return 1
-})
+await runSuite(
+  'faults',
+  async () => await main(process.argv.slice(2)),
+  () => cleanup?.(),
+  say,
+)

@@ -16,6 +16,7 @@ import { commandLine, describeRun, writeResults } from '../lib/write-results.ts'
 import { probePeak } from './probe-peak.ts'
 import { createRssSampler, type Sampled } from './rss-sampler.ts'
 import { soakOptions, soakUsage, takeDuration } from './soak-options.ts'
+import { runSuite } from '../lib/run-suite.ts'
 
 const began = performance.now()
 const say = (line: string): void => console.log(`bench:soak [${Math.round((performance.now() - began) / 1000)} s] ${line}`)
@@ -210,16 +211,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const)
-  process.once(signal, () => {
-    say(`${signal}: stopping the pipeline`)
-    void (cleanup?.() ?? Promise.resolve()).finally(() => process.exit(code))
-  })
-
-process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error('bench:soak failed:', error)
-  return 1
-})
+await runSuite(
+  'soak',
+  async () => await main(process.argv.slice(2)),
+  () => cleanup?.(),
+  say,
+)

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises'
 import type { ConsumerDefinition, ConsumerMessage } from './consumer-types.ts'
 import type { PostgresLedger } from './create-postgres-ledger.ts'
 import type { createMessageProcessor, Result } from './create-message-processor.ts'
@@ -26,7 +27,15 @@ export async function processBatchOnce<T>(
 
   const ready: { index: number; event: T; id: string; message: ConsumerMessage }[] = []
   const early = new Map<number, Result>()
+  let yielded = performance.now()
   for (const [index, message] of messages.entries()) {
+    // Decoding a fetched batch is CPU work on promises that are already resolved, which never
+    // lets a timer run: every 50 ms of it, let the background heartbeat go out, or a large
+    // batch on a busy machine outlasts the session and the member is dropped from its group.
+    if (performance.now() - yielded > 50) {
+      await setImmediate()
+      yielded = performance.now()
+    }
     // prepare throws only when an outcome could not be made durable (a failed move): what is
     // decided stays decided, and the caller goes message by message from there, pausing on it.
     const prepared = await processor.prepare(message, 1).catch(() => undefined)

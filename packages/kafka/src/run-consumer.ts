@@ -65,6 +65,11 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
     sessionTimeout,
     heartbeatInterval: Math.max(500, sessionTimeout / 10),
     rebalanceTimeout: Math.max(sessionTimeout, definition.handlerTimeoutMs + 10_000),
+    // kafkajs decodes a fetch response in one synchronous stretch, before any heartbeat can go
+    // out: its default 10 MB (a backlog on 60 partitions) took longer than the 6 s session on
+    // a busy 2-core machine and dropped the member. 2 MB is a few hundred milliseconds.
+    maxBytes: 2 * 1024 * 1024,
+    maxBytesPerPartition: 512 * 1024,
   }
   const main = deps.kafka.consumer({ groupId: group, ...options })
   const retry = deps.kafka.consumer({ groupId: retryGroupId(group), ...options })

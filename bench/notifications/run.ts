@@ -115,6 +115,14 @@ try {
     const latencies = [...run.startedAt].flatMap(([id, start]) => (received.has(id) ? [received.get(id)! - start] : []))
     const missing = run.startedAt.size - latencies.length
     const fromTx = [...run.startedAt.keys()].flatMap((id) => (txStarted.has(id) ? [txStarted.get(id)!] : []))
+    // The rest of each one's latency: ingest, Kafka and the consumer's wait before its transaction;
+    // from ingest's answer on, the consumer's wait alone (negative when ingest answered late).
+    const toTx = [...run.startedAt].flatMap(([id, start]) =>
+      received.has(id) && txStarted.has(id) ? [received.get(id)! - start - txStarted.get(id)!] : [],
+    )
+    const ackToTx = [...run.ackedAt].flatMap(([id, acked]) =>
+      received.has(id) && txStarted.has(id) ? [received.get(id)! - acked - txStarted.get(id)!] : [],
+    )
     const figures = {
       sent: run.sent,
       achieved_rate: run.achievedRate,
@@ -126,6 +134,10 @@ try {
       e2e_max_ms: percentile(latencies, 1),
       ingest_ack_p50_ms: percentile(run.ackMs, 0.5),
       ingest_ack_p99_ms: percentile(run.ackMs, 0.99),
+      post_to_tx_start_p50_ms: percentile(toTx, 0.5),
+      post_to_tx_start_p99_ms: percentile(toTx, 0.99),
+      ack_to_tx_start_p50_ms: percentile(ackToTx, 0.5),
+      ack_to_tx_start_p99_ms: percentile(ackToTx, 0.99),
       tx_start_to_sse_p50_ms: percentile(fromTx, 0.5),
       tx_start_to_sse_p99_ms: percentile(fromTx, 0.99),
     }

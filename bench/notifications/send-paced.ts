@@ -7,6 +7,8 @@ export type PacedSend = {
   ackMs: number[]
   /** POST start by delivery id, for the POSTs ingest acknowledged (the others are not expected downstream). */
   startedAt: Map<string, number>
+  /** When ingest answered 2xx (performance.now()), by delivery id: the record is in Kafka by then. */
+  ackedAt: Map<string, number>
   achievedRate: number
 }
 
@@ -43,7 +45,7 @@ export async function sendPaced(options: {
   const { world, users, rate } = options
   const concurrency = options.concurrency ?? 200
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
-  const result: PacedSend = { sent: 0, failed: 0, ackMs: [], startedAt: new Map(), achievedRate: 0 }
+  const result: PacedSend = { sent: 0, failed: 0, ackMs: [], startedAt: new Map(), ackedAt: new Map(), achievedRate: 0 }
   const total = Math.round(rate * options.seconds)
   const inFlight = new Set<Promise<void>>()
   const began = performance.now()
@@ -59,8 +61,10 @@ export async function sendPaced(options: {
     const p = post(agent, req.url, req.headers, req.body)
       .then((status) => {
         if (status >= 200 && status < 300) {
-          result.ackMs.push(performance.now() - start)
+          const acked = performance.now()
+          result.ackMs.push(acked - start)
           result.startedAt.set(event.deliveryId, start)
+          result.ackedAt.set(event.deliveryId, acked)
         } else result.failed += 1
       })
       .finally(() => inFlight.delete(p))

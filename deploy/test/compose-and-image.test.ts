@@ -141,7 +141,7 @@ describe('the Dockerfile', () => {
       /pnpm install --offline --frozen-lockfile --prod \$filters/,
     )
     expect(readFileSync(join(deployDir, 'docker/start.sh'), 'utf8')).toContain(
-      'exec node --max-semi-space-size=8 --initial-old-space-size=64 --max-old-space-size=160 services/ingest/src/main.ts',
+      'exec node ${INGEST_NODE_FLAGS---max-semi-space-size=8 --initial-old-space-size=64 --max-old-space-size=160} services/ingest/src/main.ts',
     )
   })
 

@@ -24,4 +24,12 @@ describe('planRegistration', () => {
       existing: stored,
     })
   })
+
+  it('replaces a config of the other generation whole, mixing in none of its fields', () => {
+    expect(planRegistration([crm], { ...ours, url: crm.url })).toEqual({
+      change: 'replace',
+      configs: [{ ...ours, url: crm.url }],
+      existing: crm,
+    })
+  })
 })

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util'
-import type { WebhookConfig } from './admin-api.ts'
+import { isGen2Config, type WebhookConfig } from './admin-api.ts'
 
 export type RegistrationPlan =
   { change: 'add' | 'unchanged'; configs: WebhookConfig[] } | { change: 'replace'; configs: WebhookConfig[]; existing: WebhookConfig }
@@ -15,6 +15,7 @@ export function planRegistration(existing: WebhookConfig[], config: WebhookConfi
   // Fields Nudj adds of its own (an id, timestamps) are neither compared nor dropped.
   const fields = Object.entries(config) as [keyof WebhookConfig, unknown][]
   if (fields.every(([name, value]) => isDeepStrictEqual(current[name], value))) return { change: 'unchanged', configs: existing }
-  const replaced = { ...current, ...config }
+  // A config of the other generation keeps nothing of the old one (its secret or static headers would mix in).
+  const replaced = isGen2Config(current) === isGen2Config(config) ? { ...current, ...config } : config
   return { change: 'replace', configs: existing.map((c) => (c === current ? replaced : c)), existing: current }
 }

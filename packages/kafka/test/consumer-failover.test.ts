@@ -2,8 +2,7 @@
 // every consumer service shares (CONSUMER_SESSION_TIMEOUT, 6 s by default). Durations are not
 // asserted here (bench/consumer/recovery.ts measures them): the 20 s budget of the waits is
 // what shows the setting took effect, since kafkajs' former 30 s session could not meet it.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import type { ChildProcess } from 'node:child_process'
 import { produce, waitFor } from '@nudj-webhooks/testing'
 import { AssignerProtocol, type Admin } from 'kafkajs'
 import { afterEach, describe, expect, inject, it } from 'vitest'
@@ -14,33 +13,16 @@ const partitions = 4
 const recoveryBudgetMs = 20_000
 let harness: Harness | undefined
 let admin: Admin | undefined
-const children: ChildProcess[] = []
 afterEach(async () => {
-  for (const child of children.splice(0)) child.kill('SIGKILL')
   await admin?.disconnect()
   admin = undefined
   await harness?.close()
   harness = undefined
 })
 
-const fixture = fileURLToPath(new URL('./fixtures/run-failover-member.ts', import.meta.url))
-
 /** Starts a member process of the harness's group, named `member` (its client id). */
 function startMember(h: Harness, member: string): ChildProcess {
-  const child = spawn(process.execPath, [fixture], {
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      TEST_TOPIC: h.topic,
-      TEST_GROUP: h.group,
-      TEST_DATABASE_URL: h.database.url,
-      TEST_MEMBER: member,
-      TEST_PARTITIONS: String(partitions),
-    },
-    stdio: 'ignore',
-  })
-  children.push(child)
-  return child
+  return h.spawnFixture('run-failover-member.ts', { TEST_MEMBER: member, TEST_PARTITIONS: String(partitions) })
 }
 
 /** The group's state and each member's partitions of the topic, by client id. */

@@ -1,5 +1,7 @@
 // Shared set-up for the runtime's integration tests: a topic and group of the test's own,
 // a fresh database, and a way to read what ended up in the retry and dead-letter topics.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { createMetricsRegistry, createLogger } from '@nudj-webhooks/observability'
 import { consumeUntil, createFreshDatabase, produce, uniqueName, type FreshDatabase, type Infra } from '@nudj-webhooks/testing'
 import { Kafka, logLevel } from 'kafkajs'
@@ -21,6 +23,11 @@ export type Harness = {
   readDlq: (count: number) => Promise<TopicRecord[]>
   /** The first `count` records of the retry tier of `delay` ms. */
   readRetry: (delay: number, count: number) => Promise<TopicRecord[]>
+  /**
+   * Starts a consumer process from `fixture` (a file of ./fixtures) on this topic, group and
+   * database, which it reads from KAFKA_BROKERS and TEST_*; close() SIGKILLs it if it still runs.
+   */
+  spawnFixture: (fixture: string, env: Record<string, string>) => ChildProcess
   close: () => Promise<void>
 }
 
@@ -52,6 +59,7 @@ export async function createHarness(
   await pool.query('CREATE TABLE effects (webhook_id text NOT NULL, value text NOT NULL, at timestamptz NOT NULL DEFAULT now())')
   const registry = createMetricsRegistry('test')
   const running: RunningConsumer[] = []
+  const children: ChildProcess[] = []
   const logger = createLogger({ service: 'test', version: 'test', level: 'silent' })
   return {
     kafka,
@@ -80,7 +88,23 @@ export async function createHarness(
     },
     readDlq: async (count) => await readTopic(kafka, dlqTopicName(group), count),
     readRetry: async (delay, count) => await readTopic(kafka, retryTopicName(group, delay), count),
+    spawnFixture(fixture, env) {
+      const child = spawn(process.execPath, [fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url))], {
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+          TEST_TOPIC: topic,
+          TEST_GROUP: group,
+          TEST_DATABASE_URL: database.url,
+          ...env,
+        },
+        stdio: 'ignore',
+      })
+      children.push(child)
+      return child
+    },
     async close() {
+      for (const child of children.splice(0)) child.kill('SIGKILL')
       await Promise.all(running.map(async (c) => await c.close()))
       await pool.end()
       await database.drop()

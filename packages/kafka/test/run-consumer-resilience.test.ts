@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import type { ChildProcess } from 'node:child_process'
 import { waitFor } from '@nudj-webhooks/testing'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import { RetryableError } from '../src/errors.ts'
@@ -8,9 +7,7 @@ import { createHarness, effects, type Harness } from './consumer-harness.ts'
 
 const infra = inject('infra')
 let harness: Harness | undefined
-const children: ChildProcess[] = []
 afterEach(async () => {
-  for (const child of children.splice(0)) child.kill('SIGKILL')
   await harness?.close()
   harness = undefined
 })
@@ -22,30 +19,11 @@ const rows = async (h: Harness): Promise<{ total: number; distinct: number }> =>
   return rows[0]!
 }
 
-const fixture = fileURLToPath(new URL('./fixtures/run-test-consumer.ts', import.meta.url))
-
-/** Starts the crash-test consumer process on the harness's topic, group and database. */
-function startFixture(h: Harness, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [fixture], {
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      TEST_TOPIC: h.topic,
-      TEST_GROUP: h.group,
-      TEST_DATABASE_URL: h.database.url,
-      ...env,
-    },
-    stdio: 'ignore',
-  })
-  children.push(child)
-  return child
-}
-
 describe('runConsumer under crashes, rebalances and replays', () => {
   it('loses and doubles nothing when the process is killed (SIGKILL) mid-batch and restarted', async () => {
     harness = await createHarness(infra, [500], 2)
     await harness.send(Array.from({ length: 300 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })))
-    const start = (): ChildProcess => startFixture(harness!, { TEST_DELAY_MS: '15' })
+    const start = (): ChildProcess => harness!.spawnFixture('run-test-consumer.ts', { TEST_DELAY_MS: '15' })
     const first = start()
     await waitFor(async () => (await rows(harness!)).total >= 60, { timeoutMs: 30_000 })
     first.kill('SIGKILL')
@@ -62,7 +40,7 @@ describe('runConsumer under crashes, rebalances and replays', () => {
     harness = await createHarness(infra, [500], 2)
     await harness.pool.query('CREATE TABLE sends (webhook_id text NOT NULL, unfinished_claim boolean NOT NULL)')
     await harness.send(Array.from({ length: 60 }, (_, i) => ({ key: `s${i}`, value: `v${i}` })))
-    const start = (): ChildProcess => startFixture(harness!, { TEST_DELAY_MS: '100', TEST_EFFECT: 'external' })
+    const start = (): ChildProcess => harness!.spawnFixture('run-test-consumer.ts', { TEST_DELAY_MS: '100', TEST_EFFECT: 'external' })
     const sends = async (): Promise<{ webhook_id: string; unfinished_claim: boolean }[]> =>
       (await harness!.pool.query<{ webhook_id: string; unfinished_claim: boolean }>('SELECT webhook_id, unfinished_claim FROM sends')).rows
     const first = start()

@@ -30,8 +30,9 @@ export async function processBatchOnce<T>(
   let yielded = performance.now()
   for (const [index, message] of messages.entries()) {
     // Decoding a fetched batch is CPU work on promises that are already resolved, which never
-    // lets a timer run: every 50 ms of it, let the background heartbeat go out, or a large
-    // batch on a busy machine outlasts the session and the member is dropped from its group.
+    // lets a timer or socket run: every 50 ms of it, let the fetch loop (and its heartbeat) and
+    // the other partitions' batches go on, or a large batch on a busy machine outlasts the
+    // session and the member is dropped from its group.
     if (performance.now() - yielded > 50) {
       await setImmediate()
       yielded = performance.now()

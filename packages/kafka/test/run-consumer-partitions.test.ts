@@ -1,3 +1,6 @@
+// One partition's slow batch must not hold up another's (docs/adr/0004): kafkajs fetches in
+// lock-step, so with its batches handled inline the fast partition's records would wait for
+// the slow one's release; each batch handled as a task of its own lets them through.
 import { produce, waitFor } from '@nudj-webhooks/testing'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import { createHarness, effects, type Harness } from './consumer-harness.ts'

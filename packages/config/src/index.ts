@@ -1,4 +1,4 @@
-export { ConfigError, describeConfig, loadConfig } from './load-config.ts'
+export { collectConfig, ConfigError, describeConfig, loadConfig } from './load-config.ts'
 export { durationPattern, parseDuration } from './parse-duration.ts'
 export { packageVersion } from './package-version.ts'
 export { parseTrustedProxies } from './parse-trusted-proxies.ts'

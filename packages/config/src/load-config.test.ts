@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, describeConfig, loadConfig } from './load-config.ts'
+import { collectConfig, ConfigError, describeConfig, loadConfig } from './load-config.ts'
 import { durationPattern, parseDuration } from './parse-duration.ts'
 
 const schema = Type.Object({
@@ -50,5 +50,23 @@ describe('describeConfig', () => {
     expect(text).toContain('PORT = 8080\n    public port')
     expect(text).toContain('KAFKA_BROKERS = (required)\n    brokers')
     expect(text).toContain('TLS_CERT_FILE = (optional)\n    a PEM file')
+  })
+})
+
+describe('collectConfig', () => {
+  it("adds the variables' problems to the service's own, and answers undefined", () => {
+    const problems = ['NUDJ_SOURCES_FILE: cannot read it']
+    expect(collectConfig(schema, { PORT: 'eighty' }, problems)).toBeUndefined()
+    expect(problems).toEqual([
+      'NUDJ_SOURCES_FILE: cannot read it',
+      'KAFKA_BROKERS: Expected required property (not set)',
+      'PORT: Expected integer (got "eighty")',
+    ])
+  })
+
+  it('answers the configuration when there is no problem, adding none', () => {
+    const problems: string[] = []
+    expect(collectConfig(schema, { KAFKA_BROKERS: 'a:9092' }, problems)).toMatchObject({ KAFKA_BROKERS: 'a:9092', PORT: 8080 })
+    expect(problems).toEqual([])
   })
 })

@@ -38,6 +38,25 @@ export function loadConfig<T extends TObject>(schema: T, env: Record<string, str
   return value as Static<T>
 }
 
+/**
+ * As loadConfig, for a service that checks more than its variables (secret files, a routes
+ * file, the topology): the problems join `problems`, so that the service lists them all at
+ * once, and the answer is undefined when there were any.
+ */
+export function collectConfig<T extends TObject>(
+  schema: T,
+  env: Record<string, string | undefined>,
+  problems: string[],
+): Static<T> | undefined {
+  try {
+    return loadConfig(schema, env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    problems.push(...err.problems)
+    return undefined
+  }
+}
+
 /** A table of the schema's variables (name, default, description) for --help and READMEs. */
 export function describeConfig(schema: TObject): string {
   return Object.entries(schema.properties)

@@ -68,6 +68,12 @@ export function connectionSecurityEnv() {
 export function consumerGroupEnv(group: string) {
   return {
     CONSUMER_GROUP: Type.String({ minLength: 1, default: group, description: 'consumer group (and prefix of its retry and DLQ topics)' }),
+    TOPOLOGY_FILE: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: `the topics and consumer groups, as the ops CLI reads them: this service reads the topics and retry schedule of group '${group}'; default: the repository's (and the image's) deploy/topology.json`,
+      }),
+    ),
     CONSUMER_HANDLER_TIMEOUT: durationVar(
       '30s',
       "longest one record's handling (or one batch transaction) may take: its signal aborts, the transaction rolls back and the record goes to the next retry topic (HANDLER_TIMEOUT)",

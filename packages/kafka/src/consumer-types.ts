@@ -15,8 +15,24 @@ export type ConsumerMessage = {
   timestamp: number
 }
 
-/** Per-message things only; handlers never see offsets, retries or metrics. */
-export type HandlerContext = {
+/** Where a handler's effect lives, which decides how the ledger keeps it to once per id. */
+export type Effect = 'postgres' | 'external' | 'none'
+
+/** What each effect adds to the handler's context (each names both keys, so a union of them reads either). */
+type EffectContext = {
+  /** The transaction the ledger row commits in: the handler writes its effect through it. */
+  postgres: { tx: pg.PoolClient; unfinishedClaim?: undefined }
+  /** An earlier run claimed this id but never completed it (see README). */
+  external: { unfinishedClaim: boolean; tx?: undefined }
+  none: { tx?: undefined; unfinishedClaim?: undefined }
+}
+
+/**
+ * Per-message things only; handlers never see offsets, retries or metrics. Typed by effect:
+ * a handler of effect 'postgres' always gets its `tx`. Without an effect, the context of a
+ * handler that may run under any of them, whose `tx` and `unfinishedClaim` may be missing.
+ */
+export type HandlerContext<E extends Effect = Effect> = {
   logger: Logger
   /** 1 the first time, 2 on the first retry, ... */
   attempt: number
@@ -25,13 +41,9 @@ export type HandlerContext = {
   message: ConsumerMessage
   /** The idempotency key (webhook id). */
   id: string
-  /** effect 'postgres': the transaction the ledger row commits in. */
-  tx?: pg.PoolClient
-  /** effect 'external': an earlier run claimed this id but never completed it (see README). */
-  unfinishedClaim?: boolean
-}
+} & EffectContext[E]
 
-export type Handler<T> = (event: T, ctx: HandlerContext) => Promise<void>
+export type Handler<T, E extends Effect = Effect> = (event: T, ctx: HandlerContext<E>) => Promise<void>
 
 /** Handles a whole batch in one transaction (effect 'postgres' only). */
 export type BatchHandler<T> = (
@@ -39,9 +51,16 @@ export type BatchHandler<T> = (
   ctx: { tx: pg.PoolClient; logger: Logger; signal: AbortSignal },
 ) => Promise<void>
 
-export type ConsumerDefinition<T> = {
+/**
+ * A consumer group's definition, typed by its effect: `ConsumerDefinition<T, 'postgres'>`
+ * hands its handler a `tx`. `handler` is declared as a method so that a definition of one
+ * effect is a `ConsumerDefinition<T>` (the runtime's view, which narrows on `effect`).
+ */
+export type ConsumerDefinition<T, E extends Effect = Effect> = {
   group: string
   topics: string[]
+  /** Where the effect lives, which decides how the ledger keeps it to once per id. */
+  effect: E
   /** Bytes to event; a throw sends the message to the DLQ (DECODE_FAILED). */
   decode: (message: ConsumerMessage) => T | Promise<T>
   /** The idempotency key; the record key by default. */
@@ -50,10 +69,9 @@ export type ConsumerDefinition<T> = {
   handles?: (event: T) => boolean
   /** Every problem found; any sends the message to the DLQ (VALIDATION_FAILED). */
   validate?: (event: T) => string[]
-  handler: Handler<T>
+  handler(event: T, ctx: HandlerContext<E>): Promise<void>
+  /** Effect 'postgres' only: a fetched batch in one transaction. */
   batchHandler?: BatchHandler<T>
-  /** Where the effect lives, which decides how the ledger keeps it to once per id. */
-  effect: 'postgres' | 'external' | 'none'
   /** Delays of the retry tiers, e.g. [10_000, 60_000, 600_000]; after the last, the DLQ. */
   retrySchedule: number[]
   /**
@@ -72,6 +90,12 @@ export type ConsumerDefinition<T> = {
   /** Checked while paused for an outage; defaults to the ledger's database ping. */
   probe?: () => Promise<boolean>
 }
+
+/** What a service's `createConsumer` takes from its config; the rest of a definition is its own. */
+export type ConsumerOptions = Pick<
+  ConsumerDefinition<unknown>,
+  'group' | 'topics' | 'retrySchedule' | 'handlerTimeoutMs' | 'sessionTimeoutMs' | 'partitionsConsumedConcurrently'
+>
 
 export type ConsumerDeps = {
   kafka: Kafka

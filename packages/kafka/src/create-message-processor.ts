@@ -127,7 +127,7 @@ export function createMessageProcessor<T>(
   }
 
   async function run(message: ConsumerMessage, attempt: number, event: T, id: string): Promise<Result> {
-    const ctx = (signal: AbortSignal): HandlerContext => ({
+    const ctx = (signal: AbortSignal): HandlerContext<'none'> => ({
       logger: logger.child({ webhookId: id, topic: message.topic, partition: message.partition, offset: message.offset, attempt }),
       attempt,
       signal,
@@ -135,24 +135,26 @@ export function createMessageProcessor<T>(
       id,
     })
     try {
-      if (definition.effect === 'none' || !deps.ledger) {
+      if (definition.effect === 'none') {
         await withTimeout(async (signal) => await definition.handler(event, ctx(signal)))
         return record(message, 'processed')
       }
+      const { ledger } = deps
+      // runConsumer makes the ledger for every effect but 'none'.
+      if (!ledger) throw new Error(`consumer ${group}: effect '${definition.effect}' needs the ledger`)
       if (definition.effect === 'postgres') {
         let done = false
         await withTimeout(async (signal) => {
-          done = await deps.ledger!.runOnce(group, id, async (tx) => await definition.handler(event, { ...ctx(signal), tx }), signal)
+          done = await ledger.runOnce(group, id, async (tx) => await definition.handler(event, { ...ctx(signal), tx }), signal)
         })
         return record(message, done ? 'processed' : 'duplicate')
       }
-      const claim = await deps.ledger.claim(group, id)
+      const claim = await ledger.claim(group, id)
       if (claim.status === 'duplicate') return record(message, 'duplicate')
-      await withTimeout(
-        async (signal) => await definition.handler(event, { ...ctx(signal), unfinishedClaim: claim.status === 'unfinished' }),
-      )
-      await deps.ledger.complete(group, id)
-      return record(message, 'processed', claim.status === 'unfinished' ? { resumedUnfinishedClaim: true } : {})
+      const unfinishedClaim = claim.status === 'unfinished'
+      await withTimeout(async (signal) => await definition.handler(event, { ...ctx(signal), unfinishedClaim }))
+      await ledger.complete(group, id)
+      return record(message, 'processed', unfinishedClaim ? { resumedUnfinishedClaim: true } : {})
     } catch (err) {
       return await fail(message, attempt, dispositionOf(err))
     }

@@ -1,15 +1,15 @@
 import {
   ConfigError,
   consumerGroupEnv,
-  durationListPattern,
   durationVar,
-  loadConfig,
+  collectConfig,
   parseDuration,
   readSecret,
   secretEnv,
   secretProblem,
   sharedServiceEnv,
 } from '@nudj-webhooks/config'
+import { defaultTopologyFile, readGroupTopology } from '@nudj-webhooks/kafka'
 import { Type, type Static } from '@sinclair/typebox'
 
 // The only file of this service that reads the environment (and the secret file it names).
@@ -19,11 +19,9 @@ const schema = Type.Object({
   ANALYTICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8091, description: 'public port of the query API' }),
   ANALYTICS_OPS_HOST: Type.String({ default: '127.0.0.1', description: 'address of the ops listener (/metrics, /livez, /readyz)' }),
   ANALYTICS_OPS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9191, description: 'ops port, never the public one' }),
-  ANALYTICS_RETRY_SCHEDULE: Type.String({
-    pattern: durationListPattern,
-    default: '10s,1m,10m',
-    description: 'delays of the retry tiers (deploy/topology.json), then the DLQ',
-  }),
+  ANALYTICS_RETRY_SCHEDULE: Type.Optional(
+    Type.String({ description: "delays of the retry tiers, then the DLQ (e.g. 10s,1m,10m); default: group analytics' in TOPOLOGY_FILE" }),
+  ),
   ANALYTICS_PARTITIONS_CONCURRENTLY: Type.Integer({
     minimum: 1,
     default: 3,
@@ -49,13 +47,15 @@ export type AnalyticsEnv = Static<typeof schema>
 
 export type AnalyticsConfig = Omit<
   AnalyticsEnv,
-  'KAFKA_BROKERS' | 'DATABASE_URL' | 'DATABASE_URL_FILE' | 'ANALYTICS_API_TOKENS' | 'ANALYTICS_API_TOKENS_FILE'
+  'KAFKA_BROKERS' | 'DATABASE_URL' | 'DATABASE_URL_FILE' | 'ANALYTICS_API_TOKENS' | 'ANALYTICS_API_TOKENS_FILE' | 'ANALYTICS_RETRY_SCHEDULE'
 > & {
   brokers: string[]
   databaseUrl: string
   /** Bearer tokens of the query API; empty: it refuses every request. */
   apiTokens: string[]
   queryTimeoutMs: number
+  /** The group's topics (TOPOLOGY_FILE, under KAFKA_TOPIC_PREFIX). */
+  topics: string[]
   retrySchedule: number[]
   /** CONSUMER_HANDLER_TIMEOUT: one record's handler, and one batch transaction as a whole. */
   handlerTimeoutMs: number
@@ -69,28 +69,26 @@ export type AnalyticsConfig = Omit<
 /** Loads and checks everything at once; throws a ConfigError listing every problem. */
 export function loadAnalyticsConfig(env: Record<string, string | undefined> = process.env): AnalyticsConfig {
   const problems: string[] = []
-  let base: AnalyticsEnv | undefined
-  try {
-    base = loadConfig(schema, env)
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err
-    problems.push(...err.problems)
-  }
+  const base = collectConfig(schema, env, problems)
   // A URL rather than a key: any length, but an empty file is refused like any other secret.
   const before = problems.length
   const databaseUrl = readSecret(env, 'DATABASE_URL', problems, 1)
   if (databaseUrl === undefined && problems.length === before) problems.push('DATABASE_URL: set it or DATABASE_URL_FILE')
   const apiTokens = readApiTokens(env, problems)
+  const schedule = { name: 'ANALYTICS_RETRY_SCHEDULE', value: env.ANALYTICS_RETRY_SCHEDULE }
+  const topology = { group: 'analytics', topicPrefix: base?.KAFKA_TOPIC_PREFIX, override: schedule }
+  const group = readGroupTopology(env.TOPOLOGY_FILE ?? defaultTopologyFile, topology, problems)
   // Renamed: refused rather than ignored, so that an upgrade cannot change the timeout silently.
   if (env.ANALYTICS_HANDLER_TIMEOUT !== undefined)
     problems.push('ANALYTICS_HANDLER_TIMEOUT: renamed CONSUMER_HANDLER_TIMEOUT (shared by the consumer services); set that instead')
-  if (problems.length > 0 || !base || !databaseUrl) throw new ConfigError(problems)
+  if (problems.length > 0 || !base || !databaseUrl || !group) throw new ConfigError(problems)
   const {
     KAFKA_BROKERS,
     DATABASE_URL: _url,
     DATABASE_URL_FILE: _file,
     ANALYTICS_API_TOKENS: _t,
     ANALYTICS_API_TOKENS_FILE: _tf,
+    ANALYTICS_RETRY_SCHEDULE: _schedule,
     ...rest
   } = base
   return {
@@ -99,7 +97,7 @@ export function loadAnalyticsConfig(env: Record<string, string | undefined> = pr
     databaseUrl,
     apiTokens,
     queryTimeoutMs: parseDuration(base.ANALYTICS_QUERY_TIMEOUT),
-    retrySchedule: base.ANALYTICS_RETRY_SCHEDULE.split(',').map(parseDuration),
+    ...group,
     handlerTimeoutMs: parseDuration(base.CONSUMER_HANDLER_TIMEOUT),
     statementTimeoutMs: parseDuration(base.POSTGRES_STATEMENT_TIMEOUT),
     sessionTimeoutMs: parseDuration(base.CONSUMER_SESSION_TIMEOUT),

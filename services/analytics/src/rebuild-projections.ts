@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { allCategoryTopics } from '@nudj-webhooks/contracts'
 import { connectionSecurity, createKafkaClient, createPostgresLedger, retryCoordinator, retryGroupId } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
@@ -53,7 +52,7 @@ export async function rebuildProjections(
     await createPostgresLedger(pool).migrate()
 
     const existing = new Set(await admin.listTopics())
-    const topics = allCategoryTopics(config.KAFKA_TOPIC_PREFIX).filter((t) => existing.has(t))
+    const topics = config.topics.filter((t) => existing.has(t))
     const ends = await partitionEnds(admin, topics)
     const total = ends.reduce((sum, p) => sum + p.high - p.low, 0)
     // Offsets first: if the rest fails, a restarted service replays onto projections whose

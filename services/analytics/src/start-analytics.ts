@@ -1,5 +1,4 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
-import { allCategoryTopics } from '@nudj-webhooks/contracts'
 import {
   connectionSecurity,
   createKafkaClient,
@@ -17,7 +16,7 @@ import type { Registry } from 'prom-client'
 import { buildApp } from './app.ts'
 import type { AnalyticsConfig } from './config.ts'
 import { createAnalyticsMetrics } from './create-analytics-metrics.ts'
-import { createProjector } from './create-projector.ts'
+import { createConsumer } from './create-consumer.ts'
 import { migrations } from './migrations.ts'
 import { openApiDocument } from './openapi.ts'
 
@@ -99,7 +98,7 @@ export async function startProjector(
   deps: { kafka: ReturnType<typeof createKafkaClient>; pool: pg.Pool; registry: Registry; logger: Logger; security: ConnectionSecurity },
 ): Promise<{ consumer: RunningConsumer; topics: string[] }> {
   const group = config.CONSUMER_GROUP
-  const topics = allCategoryTopics(config.KAFKA_TOPIC_PREFIX)
+  const { topics } = config
   const ensured = await ensureGroupTopics(deps.kafka, {
     group,
     topics,
@@ -110,19 +109,22 @@ export async function startProjector(
   })
   deps.logger.info(ensured, 'topics ready')
   const schemaRegistry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth: deps.security.registryAuth })
-  const projector = createProjector(
+  const definition = createConsumer(
     { schemaRegistry, metrics: createAnalyticsMetrics(deps.registry) },
     {
       group,
       topics,
       retrySchedule: config.retrySchedule,
       handlerTimeoutMs: config.handlerTimeoutMs,
+      sessionTimeoutMs: config.sessionTimeoutMs,
       partitionsConsumedConcurrently: config.ANALYTICS_PARTITIONS_CONCURRENTLY,
     },
   )
-  const consumer = await runConsumer(
-    { ...projector, sessionTimeoutMs: config.sessionTimeoutMs },
-    { kafka: deps.kafka, logger: deps.logger, registry: deps.registry, pool: deps.pool },
-  )
+  const consumer = await runConsumer(definition, {
+    kafka: deps.kafka,
+    logger: deps.logger,
+    registry: deps.registry,
+    pool: deps.pool,
+  })
   return { consumer, topics }
 }

@@ -26,7 +26,9 @@ describe('loadEmailConfig', () => {
   it('applies the defaults, including the built-in routes file', () => {
     const config = loadEmailConfig(required)
     expect(config.brokers).toEqual(['a:9092', 'b:9092'])
+    // deploy/topology.json, group email
     expect(config.retrySchedule).toEqual([30_000, 300_000, 1_800_000])
+    expect(config.topics).toEqual(['reward', 'challenge', 'achievement', 'referral', 'user'].map((c) => `nudj.webhooks.${c}`))
     expect(config.EMAIL_PORT).toBe(8093)
     expect(config.EMAIL_OPS_PORT).toBe(9193)
     expect(config.CONSUMER_GROUP).toBe('email')
@@ -50,7 +52,7 @@ describe('loadEmailConfig', () => {
       expect.stringContaining('KAFKA_BROKERS'),
       expect.stringContaining('SCHEMA_REGISTRY_URL'),
       expect.stringContaining('DATABASE_URL'),
-      "EMAIL_RETRY_SCHEDULE: 'soon' is not a duration (e.g. 30s,5m,30m)",
+      "EMAIL_RETRY_SCHEDULE[1]: 'soon' is not a duration (use a number and ms, s, m or h, e.g. 10s)",
       expect.stringContaining('EMAIL_ROUTES_FILE reward.earned: template must be one of'),
       'EMAIL_LIST_UNSUBSCRIBE_URL: must be an https:// URL (or empty)',
     ])
@@ -91,5 +93,25 @@ describe('loadEmailConfig', () => {
 
   it('turns the mailto of List-Unsubscribe off with none', () => {
     expect(loadEmailConfig({ ...required, EMAIL_LIST_UNSUBSCRIBE_MAILTO: 'none' }).EMAIL_LIST_UNSUBSCRIBE_MAILTO).toBe('')
+  })
+
+  it('reads its group from TOPOLOGY_FILE, and refuses a topology without the topics its routes and contacts need', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'email-topology-')), 'topology.json')
+    const topology = (topics: string[]) => ({
+      defaults: { partitions: 3, replicationFactor: 1, retentionHours: 24 },
+      auditTopic: 'x.audit',
+      topics,
+      groups: { email: { topics, retrySchedule: ['60s'] } },
+    })
+    const all = ['reward', 'challenge', 'achievement', 'referral', 'user'].map((c) => `x.${c}`)
+    writeFileSync(file, JSON.stringify(topology(all)))
+    const config = loadEmailConfig({ ...required, TOPOLOGY_FILE: file, KAFKA_TOPIC_PREFIX: 'test-1' })
+    // `60s` is the `email.retry.1m` topic, as the ops CLI and the Kubernetes renderer name it.
+    expect(config.retrySchedule).toEqual([60_000])
+    expect(config.topics).toEqual(['test-1.reward', 'test-1.challenge', 'test-1.achievement', 'test-1.referral', 'test-1.user'])
+    writeFileSync(file, JSON.stringify(topology(all.filter((t) => t !== 'x.user'))))
+    expect(problemsOf({ ...required, TOPOLOGY_FILE: file })).toEqual([
+      'TOPOLOGY_FILE: group email must also read the topic of user (routes and contacts need it)',
+    ])
   })
 })

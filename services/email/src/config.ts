@@ -2,15 +2,16 @@ import {
   ConfigError,
   consumerGroupEnv,
   durationPattern,
-  loadConfig,
+  collectConfig,
   parseDuration,
   readJsonFile,
   readSecret,
   secretEnv,
   sharedServiceEnv,
 } from '@nudj-webhooks/config'
+import { defaultTopologyFile, readGroupTopology } from '@nudj-webhooks/kafka'
 import { Type, type Static } from '@sinclair/typebox'
-import { loadRoutes, type Routes } from './load-routes.ts'
+import { emailCategories, loadRoutes, type Routes } from './load-routes.ts'
 
 // The only file of this service that reads the environment (and the files it names).
 
@@ -65,10 +66,9 @@ const schema = Type.Object({
     description: "how long a routed event waits for its user's address (a user event may arrive later); then no_recipient",
   }),
   ...secretEnv('EMAIL_ADMIN_TOKEN', 'optional: bearer token of the suppression API (at least 16 bytes); unset: the API refuses everything'),
-  EMAIL_RETRY_SCHEDULE: Type.String({
-    default: '30s,5m,30m',
-    description: 'delays of the retry tiers (deploy/topology.json), then the DLQ',
-  }),
+  EMAIL_RETRY_SCHEDULE: Type.Optional(
+    Type.String({ description: "delays of the retry tiers, then the DLQ (e.g. 30s,5m,30m); default: group email's in TOPOLOGY_FILE" }),
+  ),
   SMTP_URL: Type.String({
     minLength: 1,
     writeOnly: true, // it may carry a password: never quoted in a config error
@@ -92,6 +92,8 @@ export type EmailConfig = Omit<
   adminToken?: string
   EMAIL_ROUTES_FILE: string
   routes: Routes
+  /** The group's topics (TOPOLOGY_FILE, under KAFKA_TOPIC_PREFIX). */
+  topics: string[]
   retrySchedule: number[]
   handlerTimeoutMs: number
   statementTimeoutMs: number
@@ -106,22 +108,15 @@ export type EmailConfig = Omit<
 /** Loads and checks everything at once; throws a ConfigError listing every problem. */
 export function loadEmailConfig(env: Record<string, string | undefined> = process.env): EmailConfig {
   const problems: string[] = []
-  let base: EmailEnv | undefined
-  try {
-    base = loadConfig(schema, env)
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err
-    problems.push(...err.problems)
-  }
+  const base = collectConfig(schema, env, problems)
   const adminToken = readSecret(env, 'EMAIL_ADMIN_TOKEN', problems)
-  const retrySchedule: number[] = []
-  for (const part of (env.EMAIL_RETRY_SCHEDULE ?? '30s,5m,30m').split(',').map((p) => p.trim())) {
-    try {
-      retrySchedule.push(parseDuration(part))
-    } catch {
-      problems.push(`EMAIL_RETRY_SCHEDULE: '${part}' is not a duration (e.g. 30s,5m,30m)`)
-    }
-  }
+  const schedule = { name: 'EMAIL_RETRY_SCHEDULE', value: env.EMAIL_RETRY_SCHEDULE }
+  const topology = { group: 'email', topicPrefix: base?.KAFKA_TOPIC_PREFIX, override: schedule }
+  const group = readGroupTopology(env.TOPOLOGY_FILE ?? defaultTopologyFile, topology, problems)
+  // Routes name events of these categories, and user events feed the contact table.
+  const unread = [...emailCategories, 'user'].filter((c) => group && !group.topics.some((t) => t.endsWith(`.${c}`)))
+  if (unread.length > 0)
+    problems.push(`TOPOLOGY_FILE: group email must also read the topic of ${unread.join(', ')} (routes and contacts need it)`)
   const routesFile = base?.EMAIL_ROUTES_FILE ?? env.EMAIL_ROUTES_FILE ?? defaultRoutesFile
   let routes: Routes = new Map()
   try {
@@ -135,7 +130,7 @@ export function loadEmailConfig(env: Record<string, string | undefined> = proces
   const unsubscribeUrl = env.EMAIL_LIST_UNSUBSCRIBE_URL ?? ''
   if (unsubscribeUrl !== '' && !(URL.canParse(unsubscribeUrl) && unsubscribeUrl.startsWith('https://')))
     problems.push('EMAIL_LIST_UNSUBSCRIBE_URL: must be an https:// URL (or empty)')
-  if (problems.length > 0 || !base) throw new ConfigError(problems)
+  if (problems.length > 0 || !base || !group) throw new ConfigError(problems)
   const { KAFKA_BROKERS, EMAIL_ADMIN_TOKEN: _token, EMAIL_ADMIN_TOKEN_FILE: _file, EMAIL_RETRY_SCHEDULE: _schedule, ...rest } = base
   return {
     ...rest,
@@ -144,7 +139,7 @@ export function loadEmailConfig(env: Record<string, string | undefined> = proces
     EMAIL_ROUTES_FILE: routesFile,
     EMAIL_LIST_UNSUBSCRIBE_MAILTO: base.EMAIL_LIST_UNSUBSCRIBE_MAILTO === 'none' ? '' : base.EMAIL_LIST_UNSUBSCRIBE_MAILTO,
     routes,
-    retrySchedule,
+    ...group,
     handlerTimeoutMs: parseDuration(base.CONSUMER_HANDLER_TIMEOUT),
     statementTimeoutMs: parseDuration(base.POSTGRES_STATEMENT_TIMEOUT),
     requestTimeoutMs: parseDuration(base.EMAIL_REQUEST_TIMEOUT),

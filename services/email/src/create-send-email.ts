@@ -45,7 +45,7 @@ export type SendEmail = (job: SendJob) => Promise<void>
 /**
  * Recipient, recipient rules, suppression, render, send, each decision recorded in the send
  * ledger (see README, "Once per webhook"). Used by the handler and by the waiting sends'
- * loop alike; throws the classified SMTP failure (RetryableError, FatalError, DependencyDownError).
+ * loop alike; throws the classified SMTP failure (an EmailError).
  */
 export function createSendEmail(deps: SendEmailDeps): SendEmail {
   const { group, ledger, metrics } = deps

@@ -1,21 +1,19 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
-import { createNudjDecoder, nudjEventProblems, topicForCategory, type NudjEvent } from '@nudj-webhooks/contracts'
 import { connectionSecurity, createKafkaClient, ensureGroupTopics, runConsumer } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
 import type { Logger } from 'pino'
 import { buildApp } from './app.ts'
 import type { EmailConfig } from './config.ts'
+import { createConsumer } from './create-consumer.ts'
 import { createContacts } from './create-contacts.ts'
 import { createEmailMetrics } from './create-email-metrics.ts'
-import { createHandleEvent } from './create-handle-event.ts'
 import { createMailer } from './create-mailer.ts'
 import { createRateLimiter } from './create-rate-limiter.ts'
 import { createSendEmail } from './create-send-email.ts'
 import { createSendLedger } from './create-send-ledger.ts'
 import { createSuppressions } from './create-suppressions.ts'
 import { countWaitingSends, createWaitingSends } from './create-waiting-sends.ts'
-import { emailCategories } from './load-routes.ts'
 import { migrations } from './migrations.ts'
 
 export type RunningEmail = {
@@ -30,13 +28,21 @@ export type RunningEmail = {
 export async function startEmail(config: EmailConfig, logger: Logger): Promise<RunningEmail> {
   const security = connectionSecurity(config, (message) => logger.warn(message)) // throws before anything connects
   const registry = createMetricsRegistry('email')
-  const pool = createPool({ url: config.DATABASE_URL, applicationName: 'email', logger, statementTimeoutMs: config.statementTimeoutMs })
+  // Each send in flight (consumer batches and the waiting loop) holds a connection for its claim's lock.
+  const max = 10 + 2 * config.EMAIL_SMTP_POOL_SIZE
+  const pool = createPool({
+    url: config.DATABASE_URL,
+    applicationName: 'email',
+    logger,
+    max,
+    statementTimeoutMs: config.statementTimeoutMs,
+  })
   const metrics = createEmailMetrics(registry, async () => await countWaitingSends(pool, config.CONSUMER_GROUP))
   await migrate(pool, 'email', migrations, logger)
 
   const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger, security: security.kafka })
   const group = config.CONSUMER_GROUP
-  const topics = [...emailCategories, 'user' as const].map((c) => topicForCategory(c, config.KAFKA_TOPIC_PREFIX))
+  const { topics } = config
   const ensured = await ensureGroupTopics(kafka, {
     group,
     topics,
@@ -58,9 +64,8 @@ export async function startEmail(config: EmailConfig, logger: Logger): Promise<R
   })
   const contacts = createContacts(pool, { cacheSize: config.EMAIL_CONTACT_CACHE_SIZE, ttlMs: config.contactCacheTtlMs })
   const suppressions = createSuppressions(pool)
-  const decodeNudj = createNudjDecoder(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth: security.registryAuth }))
-  const routed = new Set([...config.routes.values()].filter((r) => r.enabled).map((r) => r.event))
-  const ledger = createSendLedger(pool)
+  // A claim's lock outlives the handler's timeout by a margin (ADR 0004).
+  const ledger = createSendLedger(pool, { holdMs: config.handlerTimeoutMs + 5_000 })
   const send = createSendEmail({
     group,
     suppressions,
@@ -88,32 +93,25 @@ export async function startEmail(config: EmailConfig, logger: Logger): Promise<R
     metrics,
     logger,
   })
-  const handleEvent = createHandleEvent({ group, routes: config.routes, contacts, ledger, waiting, send, metrics })
-
-  const consumer = await runConsumer<NudjEvent>(
+  const schemaRegistry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth: security.registryAuth })
+  const probe = async (): Promise<boolean> =>
+    (await mailer.verify()) &&
+    (await pool.query('SELECT 1').then(
+      () => true,
+      () => false,
+    ))
+  const definition = createConsumer(
+    { schemaRegistry, probe, group, routes: config.routes, contacts, ledger, waiting, send, metrics },
     {
       group,
       topics,
-      decode: async (message) => (await decodeNudj(message.value)).event,
-      idOf: (event, message) => message.key || event.webhookId,
-      handles: (event) => event.category === 'user' || routed.has(event.canonical),
-      validate: nudjEventProblems,
-      handler: handleEvent,
-      effect: 'external',
       retrySchedule: config.retrySchedule,
       handlerTimeoutMs: config.handlerTimeoutMs,
       sessionTimeoutMs: config.sessionTimeoutMs,
       partitionsConsumedConcurrently: Math.max(1, config.EMAIL_SMTP_POOL_SIZE),
-      // Paused for an outage (SMTP or Postgres): resume once both answer.
-      probe: async () =>
-        (await mailer.verify()) &&
-        (await pool.query('SELECT 1').then(
-          () => true,
-          () => false,
-        )),
     },
-    { kafka, logger, registry, pool },
   )
+  const consumer = await runConsumer(definition, { kafka, logger, registry, pool })
 
   const ops = await startOpsServer({
     host: config.EMAIL_OPS_HOST,
@@ -128,7 +126,7 @@ export async function startEmail(config: EmailConfig, logger: Logger): Promise<R
   const app = buildApp({ suppressions, adminToken: config.adminToken, requestTimeoutMs: config.requestTimeoutMs })
   const address = await app.listen({ host: config.EMAIL_HOST, port: config.EMAIL_PORT })
   if (!config.adminToken) logger.warn('no EMAIL_ADMIN_TOKEN: the suppression API refuses every request')
-  logger.info({ address, group, routes: [...routed] }, 'email service running')
+  logger.info({ address, group, routes: [...config.routes.values()].filter((r) => r.enabled).map((r) => r.event) }, 'email service running')
 
   return {
     address,
@@ -137,6 +135,7 @@ export async function startEmail(config: EmailConfig, logger: Logger): Promise<R
       await app.close()
       await consumer.close()
       await waiting.close()
+      await ledger.close() // a send's held connection, or pool.end() waits for it
       await mailer.close()
       await ops.close()
       await pool.end()

@@ -1,4 +1,4 @@
-import { ConfigError, durationPattern, loadConfig, parseDuration, parseTrustedProxies, sharedServiceEnv } from '@nudj-webhooks/config'
+import { collectConfig, ConfigError, durationPattern, parseDuration, parseTrustedProxies, sharedServiceEnv } from '@nudj-webhooks/config'
 import { Type, type Static } from '@sinclair/typebox'
 import { readSources } from './read-sources.ts'
 import type { Source } from './source.ts'
@@ -136,13 +136,7 @@ export type IngestConfig = Omit<IngestEnv, 'KAFKA_BROKERS' | 'INGEST_TLS_CERT_FI
 export function loadIngestConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
   // Every problem at once: the variables, then TLS and the sources file as far as they can be read.
   const problems: string[] = []
-  let base: IngestEnv | undefined
-  try {
-    base = loadConfig(schema, env)
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err
-    problems.push(...err.problems)
-  }
+  const base = collectConfig(schema, env, problems)
   if (env.INGEST_ALLOW_PLAIN_HTTP !== 'true' && !(env.INGEST_TLS_CERT_FILE && env.INGEST_TLS_KEY_FILE)) {
     problems.push(
       'INGEST_TLS_CERT_FILE and INGEST_TLS_KEY_FILE: both are required unless INGEST_ALLOW_PLAIN_HTTP=true (behind a TLS proxy)',

@@ -1,9 +1,8 @@
 import {
   ConfigError,
   consumerGroupEnv,
-  durationListPattern,
   durationVar,
-  loadConfig,
+  collectConfig,
   parseDuration,
   parseTrustedProxies,
   readJsonFile,
@@ -12,6 +11,7 @@ import {
   secretProblem,
   sharedServiceEnv,
 } from '@nudj-webhooks/config'
+import { defaultTopologyFile, readGroupTopology } from '@nudj-webhooks/kafka'
 import { Type, type Static } from '@sinclair/typebox'
 import { defaultRules } from './default-rules.ts'
 import { parseRules, type Rule } from './rules.ts'
@@ -72,11 +72,11 @@ const schema = Type.Object({
     default: 20,
     description: 'Postgres connections; partitions are consumed at once up to this less 4 (kept for streams and the inbox API)',
   }),
-  NOTIFICATIONS_RETRY_SCHEDULE: Type.String({
-    pattern: durationListPattern,
-    default: '10s,1m,10m',
-    description: 'delays of the retry tiers (deploy/topology.json), then the DLQ',
-  }),
+  NOTIFICATIONS_RETRY_SCHEDULE: Type.Optional(
+    Type.String({
+      description: "delays of the retry tiers, then the DLQ (e.g. 10s,1m,10m); default: group notifications' in TOPOLOGY_FILE",
+    }),
+  ),
   ...sharedServiceEnv('notifications'),
   ...consumerGroupEnv('notifications'),
   DATABASE_URL: Type.String({ minLength: 1, writeOnly: true, description: 'Postgres: inbox, ledger, burst windows' }),
@@ -91,6 +91,8 @@ export type NotificationsConfig = NotificationsEnv & {
   trustedProxies: string[]
   chatWebhookUrl?: string
   rules: Rule[]
+  /** The group's topics (TOPOLOGY_FILE, under KAFKA_TOPIC_PREFIX). */
+  topics: string[]
   retrySchedule: number[]
   heartbeatMs: number
   burstWindowMs: number
@@ -105,13 +107,7 @@ export type NotificationsConfig = NotificationsEnv & {
 /** Loads and checks everything at once; throws a ConfigError listing every problem. */
 export function loadNotificationsConfig(env: Record<string, string | undefined> = process.env): NotificationsConfig {
   const problems: string[] = []
-  let base: NotificationsEnv | undefined
-  try {
-    base = loadConfig(schema, env)
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err
-    problems.push(...err.problems)
-  }
+  const base = collectConfig(schema, env, problems)
   const tokenSecret = readTokenSecret(env, problems)
   const previousTokenSecrets = readPreviousTokenSecrets(env, problems)
   // A URL rather than a key: any length, but an empty file is still refused.
@@ -124,7 +120,10 @@ export function loadNotificationsConfig(env: Record<string, string | undefined> 
     problems.push(`NOTIFICATIONS_RULES_FILE: ${(err as Error).message}`)
   }
   const trustedProxies = parseTrustedProxies('NOTIFICATIONS_TRUSTED_PROXIES', env.NOTIFICATIONS_TRUSTED_PROXIES ?? '', problems)
-  if (problems.length > 0 || !base || !tokenSecret) throw new ConfigError(problems)
+  const schedule = { name: 'NOTIFICATIONS_RETRY_SCHEDULE', value: env.NOTIFICATIONS_RETRY_SCHEDULE }
+  const topology = { group: 'notifications', topicPrefix: base?.KAFKA_TOPIC_PREFIX, override: schedule }
+  const group = readGroupTopology(env.TOPOLOGY_FILE ?? defaultTopologyFile, topology, problems)
+  if (problems.length > 0 || !base || !tokenSecret || !group) throw new ConfigError(problems)
   return {
     ...base,
     brokers: base.KAFKA_BROKERS.split(',').map((b) => b.trim()),
@@ -133,7 +132,7 @@ export function loadNotificationsConfig(env: Record<string, string | undefined> 
     trustedProxies,
     chatWebhookUrl,
     rules,
-    retrySchedule: base.NOTIFICATIONS_RETRY_SCHEDULE.split(',').map((d) => parseDuration(d)),
+    ...group,
     heartbeatMs: parseDuration(base.NOTIFICATIONS_HEARTBEAT),
     burstWindowMs: parseDuration(base.NOTIFICATIONS_BURST_WINDOW),
     chatTimeoutMs: parseDuration(base.NOTIFICATIONS_CHAT_TIMEOUT),

@@ -1,23 +1,23 @@
 import type { NudjEvent } from '@nudj-webhooks/contracts'
-import { FatalError, type BatchHandler, type ConsumerMessage, type Handler } from '@nudj-webhooks/kafka'
+import type { BatchHandler, ConsumerMessage, Handler } from '@nudj-webhooks/kafka'
 import type { BurstDetector } from './create-burst-detector.ts'
 import type { ChatOutbox } from './create-chat-outbox.ts'
 import type { Inbox, NewNotification, Queryable } from './create-inbox.ts'
 import type { NotificationsMetrics } from './create-notifications-metrics.ts'
 import { escapeChat, renderTemplate, type Rule } from './rules.ts'
 
-export type HandleDeps = {
+export type HandleNotificationDeps = {
   rulesFor: (canonical: string) => Rule[]
-  inbox: Inbox
+  inbox: Pick<Inbox, 'insertMany'>
   chat: Pick<ChatOutbox, 'record'>
-  burst: BurstDetector
-  metrics: NotificationsMetrics
+  burst: Pick<BurstDetector, 'record'>
+  metrics: Pick<NotificationsMetrics, 'created'>
 }
 
 type Item = { event: NudjEvent; id: string; message: ConsumerMessage }
 
 /** The user a user-facing notification is for: Nudj's user id, else the external id. */
-export function userIdOf(event: NudjEvent): string | undefined {
+function userIdOf(event: NudjEvent): string | undefined {
   return event.user.id ?? event.user.externalId
 }
 
@@ -37,7 +37,7 @@ const failedAt = (item: Item): Date => new Date(item.event.occurredAt ?? item.me
  * statement. A failure anywhere rolls all of it back, recorded alerts included: the runtime
  * retries message by message and each alert is recorded, and posted, once.
  */
-export function createApplyNotifications(deps: HandleDeps) {
+function createApplyNotifications(deps: HandleNotificationDeps) {
   return async (items: Item[], tx: Queryable): Promise<void> => {
     const rows: NewNotification[] = []
     const failures: Item[] = []
@@ -54,7 +54,7 @@ export function createApplyNotifications(deps: HandleDeps) {
           continue
         }
         const userId = userIdOf(event)
-        if (!userId) throw new FatalError('USER_MISSING', `${event.canonical} names no user, so rule ${rule.id} has no one to notify`)
+        if (!userId) throw userMissing(`${event.canonical} names no user, so rule ${rule.id} has no one to notify`)
         const data = { event: event.canonical, webhookId: id, entities: event.entities }
         rows.push({ userId, webhookId: id, rule: rule.id, title, body, data, occurredAt: event.occurredAt ?? null })
       }
@@ -67,13 +67,18 @@ export function createApplyNotifications(deps: HandleDeps) {
 }
 
 /** The runtime's two entry points over the same rules: one message, or a fetched batch. */
-export function createHandlers(deps: HandleDeps): { handler: Handler<NudjEvent>; batchHandler: BatchHandler<NudjEvent> } {
+export function createHandleNotification(deps: HandleNotificationDeps): {
+  handler: Handler<NudjEvent, 'postgres'>
+  batchHandler: BatchHandler<NudjEvent>
+} {
   const apply = createApplyNotifications(deps)
   return {
-    handler: async (event, ctx) => {
-      if (!ctx.tx) throw new FatalError('NO_TRANSACTION', "the notifications handler needs effect 'postgres'")
-      await apply([{ event, id: ctx.id, message: ctx.message }], ctx.tx)
-    },
+    handler: async (event, ctx) => await apply([{ event, id: ctx.id, message: ctx.message }], ctx.tx),
     batchHandler: async (items, ctx) => await apply(items, ctx.tx),
   }
+}
+
+/** The same event fails the same way every time: the runtime reads `retryable` and dead-letters it. */
+function userMissing(message: string): Error {
+  return Object.assign(new Error(message), { name: 'NotificationError', code: 'USER_MISSING', retryable: false })
 }

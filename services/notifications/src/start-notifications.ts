@@ -1,5 +1,4 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
-import { createNudjDecoder, nudjEventProblems, topicForCategory, type NudjEvent } from '@nudj-webhooks/contracts'
 import { connectionSecurity, createKafkaClient, ensureGroupTopics, runConsumer } from '@nudj-webhooks/kafka'
 import { createMetricsRegistry, startOpsServer } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
@@ -10,13 +9,13 @@ import type { NotificationsConfig } from './config.ts'
 import { createBurstDetector } from './create-burst-detector.ts'
 import { createChatOutbox } from './create-chat-outbox.ts'
 import { createChatSender } from './create-chat-sender.ts'
+import { createConsumer } from './create-consumer.ts'
 import { createInbox, notifyChannel, parseNotifyPayload } from './create-inbox.ts'
 import { createListener } from './create-listener.ts'
 import { createNotificationsMetrics } from './create-notifications-metrics.ts'
 import { createStreamCaps } from './create-stream-caps.ts'
 import { createStreamHub } from './create-stream-hub.ts'
 import { createTokenRevocations } from './create-token-revocations.ts'
-import { createHandlers } from './handle-notification.ts'
 import { migrations } from './migrations.ts'
 import { createRuleIndex } from './rules.ts'
 import { createTokenKeyring } from './user-token.ts'
@@ -27,9 +26,6 @@ export type RunningNotifications = {
   opsAddress: string
   close: () => Promise<void>
 }
-
-/** The categories whose topics this group reads (deploy/topology.json). */
-export const notificationCategories = ['reward', 'challenge', 'achievement', 'points', 'referral'] as const
 
 /** Postgres (migrated), LISTEN, the consumer group, the ops server and the public listener. */
 export async function startNotifications(config: NotificationsConfig, logger: Logger): Promise<RunningNotifications> {
@@ -66,7 +62,7 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
 
   const kafka = createKafkaClient({ brokers: config.brokers, clientId: config.KAFKA_CLIENT_ID, logger, security: security.kafka })
   const group = config.CONSUMER_GROUP
-  const topics = notificationCategories.map((c) => topicForCategory(c, config.KAFKA_TOPIC_PREFIX))
+  const { topics } = config
   const ensured = await ensureGroupTopics(kafka, {
     group,
     topics,
@@ -77,7 +73,6 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
   })
   logger.info(ensured, 'topics ready')
 
-  const decodeNudj = createNudjDecoder(new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth: security.registryAuth }))
   const rulesFor = createRuleIndex(config.rules)
   const chat = createChatOutbox({
     pool,
@@ -95,17 +90,12 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
     chat,
     onAlert: () => metrics.created.inc({ rule: 'reward-delivery-failed-burst' }),
   })
-  const consumer = await runConsumer<NudjEvent>(
+  const schemaRegistry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth: security.registryAuth })
+  const definition = createConsumer(
+    { schemaRegistry, rulesFor, inbox, chat, burst, metrics },
     {
       group,
       topics,
-      decode: async (message) => (await decodeNudj(message.value)).event,
-      handles: (event) => rulesFor(event.canonical).length > 0 || event.canonical === 'reward.delivery_failed',
-      validate: nudjEventProblems,
-      ...createHandlers({ rulesFor, inbox, chat, burst, metrics }),
-      // The inbox rows, burst windows and chat outbox rows commit with the ledger row: exactly
-      // once. Chat alerts are posted after the commit (create-chat-outbox.ts).
-      effect: 'postgres',
       retrySchedule: config.retrySchedule,
       handlerTimeoutMs: config.handlerTimeoutMs,
       sessionTimeoutMs: config.sessionTimeoutMs,
@@ -117,8 +107,8 @@ export async function startNotifications(config: NotificationsConfig, logger: Lo
         Math.min(topics.length * config.KAFKA_TOPIC_PARTITIONS, config.NOTIFICATIONS_DB_POOL_SIZE - 4),
       ),
     },
-    { kafka, logger, registry, pool },
   )
+  const consumer = await runConsumer(definition, { kafka, logger, registry, pool })
 
   const ops = await startOpsServer({
     host: config.NOTIFICATIONS_OPS_HOST,

@@ -1,5 +1,6 @@
 import { ConfigError, connectionSecurityEnv, loadConfig } from '@nudj-webhooks/config'
 import { connectionSecurity, type ConnectionSecurity } from '../connection-security.ts'
+import { defaultTopologyFile } from './load-topology.ts'
 
 // The only file of the ops CLI that reads the environment.
 
@@ -13,7 +14,7 @@ export type OpsConfig = {
 
 export const opsEnvironmentHelp = `Environment:
   KAFKA_BROKERS        comma-separated host:port list (default 127.0.0.1:9092)
-  OPS_TOPOLOGY_FILE    the topics and consumer groups, JSON (default deploy/topology.json)
+  OPS_TOPOLOGY_FILE    the topics and consumer groups, JSON (default: the repository's deploy/topology.json)
   SCHEMA_REGISTRY_URL  decode values in 'dlq show' through this registry (optional)
   KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE,
   KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD(_FILE),
@@ -45,7 +46,7 @@ export function loadOpsConfig(env: Record<string, string | undefined>, warn: (me
     problems.push(...err.problems)
   }
   if (problems.length > 0 || !security) throw new ConfigError(problems)
-  return { brokers, schemaRegistryUrl, topologyFile: nonEmpty(env.OPS_TOPOLOGY_FILE) ?? 'deploy/topology.json', security }
+  return { brokers, schemaRegistryUrl, topologyFile: nonEmpty(env.OPS_TOPOLOGY_FILE) ?? defaultTopologyFile, security }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

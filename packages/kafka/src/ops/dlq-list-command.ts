@@ -1,13 +1,9 @@
-import { dlqTopicName } from '../group-topics.ts'
-import { toDlqRecord, type DlqRecord } from './dlq-record.ts'
 import { formatAge } from './format-age.ts'
 import { formatTable } from './format-table.ts'
 import { topologyGroup } from './load-topology.ts'
 import type { OpsContext } from './ops-context.ts'
+import { listDlq } from './list-dlq.ts'
 import { parseCommandArgs, requiredString, wholeNumber } from './parse-command-args.ts'
-import { readDlqPartitions } from './read-dlq.ts'
-import { countRedriven, isRedriven } from './redrive-state.ts'
-import { scanTopic } from './scan-topic.ts'
 
 export const dlqListUsage = `usage: ops dlq list --group G [--limit N]
 
@@ -30,31 +26,14 @@ export async function runDlqList(argv: string[], ctx: OpsContext): Promise<numbe
   const group = topologyGroup(await ctx.topology(), requiredString(values, 'group')).name
   const limit = wholeNumber(values, 'limit', 1, 100)
   const { kafka, admin } = await ctx.kafka()
-  const topic = dlqTopicName(group)
-  const partitions = await readDlqPartitions(admin, group)
-  const total = partitions.reduce((sum, p) => sum + p.high - p.low, 0)
-  const redriven = partitions.reduce((sum, p) => sum + countRedriven(p.redrive, p.low, p.high), 0)
+  const { topic, total, redriven, records } = await listDlq(kafka, admin, group, limit, ctx.signal)
   if (total === 0) {
     ctx.io.out(`${topic} is empty`)
     return 0
   }
-  const records: DlqRecord[] = []
-  await scanTopic(kafka, admin, {
-    topic,
-    ranges: new Map(partitions.map((p) => [p.partition, { from: p.low, until: p.high }])),
-    onMessage: (partition, message) => {
-      records.push(toDlqRecord(partition, message))
-      return records.length >= limit ? 'stop' : undefined
-    },
-    timeoutMs: 60_000,
-    signal: ctx.signal,
-  })
-  records.sort((a, b) => a.partition - b.partition || a.offset - b.offset)
-  const states = new Map(partitions.map((p) => [p.partition, p.redrive]))
   const now = Date.now()
   const rows = [['partition', 'offset', 'key', 'error', 'attempts', 'origin', 'failed', 'redriven', 'message']]
   for (const r of records) {
-    const state = states.get(r.partition)
     rows.push([
       String(r.partition),
       String(r.offset),
@@ -63,7 +42,7 @@ export async function runDlqList(argv: string[], ctx: OpsContext): Promise<numbe
       r.attempts === undefined ? '?' : String(r.attempts),
       r.origin ?? '?',
       `${formatAge(now - (r.lastFailureAt ?? r.timestamp))} ago`,
-      state && isRedriven(state, r.offset) ? 'yes' : 'no',
+      r.redriven ? 'yes' : 'no',
       trim(r.errorMessage ?? ''),
     ])
   }

@@ -1,15 +1,13 @@
 import { parseDuration } from '@nudj-webhooks/config'
 import { dlqTopicName, retryTopicName } from '../group-topics.ts'
-import { matchesDlqFilter, toDlqRecord, type DlqFilter } from './dlq-record.ts'
+import type { DlqFilter } from './dlq-record.ts'
 import { topologyGroup } from './load-topology.ts'
 import type { OpsContext } from './ops-context.ts'
-import { OpsError, UsageError } from './ops-errors.ts'
+import { UsageError } from './ops-errors.ts'
 import { isoTime, optionalString, parseCommandArgs, positiveNumber, requiredString, wholeNumber } from './parse-command-args.ts'
-import { readDlqPartitions, type DlqPartition } from './read-dlq.ts'
-import { minRedrivenForRatio, redriveDlq, type RedriveProgress, type RedriveResult } from './redrive-dlq.ts'
-import { isRedriven, redriveGroupId } from './redrive-state.ts'
-import { scanTopic } from './scan-topic.ts'
-import { writeAuditRecord } from './write-audit-record.ts'
+import { minRedrivenForRatio, type RedriveProgress, type RedriveResult } from './redrive-dlq.ts'
+import { planRedrive, redriveGroupDlq } from './redrive-group-dlq.ts'
+import { redriveGroupId } from './redrive-state.ts'
 
 export const dlqRedriveUsage = `usage: ops dlq redrive --group G [filters] [options]
 
@@ -62,22 +60,24 @@ export async function runDlqRedrive(argv: string[], ctx: OpsContext): Promise<nu
   const maxFailureRatio = positiveNumber(values, 'max-failure-ratio', 0.5)
   const max = values.max === undefined ? undefined : wholeNumber(values, 'max', 1)
   const timeoutMs = duration(optionalString(values, 'timeout') ?? '1h')
-  const topic = dlqTopicName(group.name)
-  const target = retryTopicName(group.name, group.retrySchedule[0] as number)
-
   const { kafka, admin } = await ctx.kafka()
-  const partitions = await readDlqPartitions(admin, group.name)
-  if (!(await admin.listTopics()).includes(target)) {
-    throw new OpsError('RETRY_TOPIC_MISSING', `topic ${target} does not exist (run ops topics ensure)`)
+  if (values['dry-run'] === true) {
+    const plan = await planRedrive(kafka, admin, { group, filter, max, signal: ctx.signal })
+    ctx.io.out(
+      `dry run: would redrive ${plan.count} record${plan.count === 1 ? '' : 's'} from ${plan.topic} to ${plan.target}${skipped(plan.duplicates)}; nothing sent`,
+    )
+    for (const r of plan.sample) ctx.io.out(`  ${r.partition}:${r.offset}  key ${r.key ?? '(none)'}  ${r.errorCode ?? '?'}`)
+    if (plan.count > plan.sample.length) ctx.io.out(`  … and ${plan.count - plan.sample.length} more`)
+    return 0
   }
-  if (values['dry-run'] === true) return await dryRun(ctx, topic, target, partitions, filter, max)
 
-  ctx.io.err(`redriving ${topic} → ${target}, at most ${ratePerSecond}/s`)
-  const result = await redriveDlq(kafka, admin, {
-    group: group.name,
-    targetTopic: target,
-    partitions,
+  ctx.io.err(
+    `redriving ${dlqTopicName(group.name)} → ${retryTopicName(group.name, group.retrySchedule[0] as number)}, at most ${ratePerSecond}/s`,
+  )
+  const { target, result, audit } = await redriveGroupDlq(kafka, admin, topology, {
+    group,
     filter,
+    sinceText: since,
     ratePerSecond,
     maxFailureRatio,
     max,
@@ -86,19 +86,7 @@ export async function runDlqRedrive(argv: string[], ctx: OpsContext): Promise<nu
     onProgress: (p) => ctx.io.progress(formatProgress(p)),
   })
   ctx.io.progress('')
-  if (result.redriven > 0) {
-    const audit = await writeAuditRecord(kafka, admin, topology, {
-      action: 'dlq-redrive',
-      group: group.name,
-      from: topic,
-      to: target,
-      filter: { errorCode: filter.errorCode ?? null, key: filter.key ?? null, since: since ?? null },
-      redriven: result.redriven,
-      duplicates: result.duplicates,
-      stopped: result.stopped,
-    })
-    ctx.io.out(`audit record on ${topology.auditTopic}: ${JSON.stringify(audit)}`)
-  }
+  if (audit) ctx.io.out(`audit record on ${topology.auditTopic}: ${JSON.stringify(audit)}`)
   return report(ctx, result, { target, ratio: maxFailureRatio, group: group.name })
 }
 
@@ -128,48 +116,6 @@ function report(ctx: OpsContext, r: RedriveResult, { target, ratio, group }: { t
       )
       return 1
   }
-}
-
-async function dryRun(
-  ctx: OpsContext,
-  topic: string,
-  target: string,
-  partitions: DlqPartition[],
-  filter: DlqFilter,
-  max: number | undefined,
-): Promise<number> {
-  const { kafka, admin } = await ctx.kafka()
-  const states = new Map(partitions.map((p) => [p.partition, p.redrive]))
-  const selected: string[] = []
-  const origins = new Set<string>()
-  let count = 0
-  let duplicates = 0
-  await scanTopic(kafka, admin, {
-    topic,
-    ranges: new Map(partitions.map((p) => [p.partition, { from: Math.max(p.low, p.redrive.next), until: p.high }])),
-    onMessage: (partition, message) => {
-      const record = toDlqRecord(partition, message)
-      const state = states.get(partition)
-      if ((state && isRedriven(state, record.offset)) || !matchesDlqFilter(record, filter)) return
-      // The redrive sends each origin once (see redriveDlq); count as it would.
-      if (origins.has(record.originKey)) {
-        duplicates += 1
-        return
-      }
-      origins.add(record.originKey)
-      count += 1
-      if (selected.length < 20) selected.push(`  ${partition}:${record.offset}  key ${record.key ?? '(none)'}  ${record.errorCode ?? '?'}`)
-      return max !== undefined && count >= max ? 'stop' : undefined
-    },
-    timeoutMs: 120_000,
-    signal: ctx.signal,
-  })
-  ctx.io.out(
-    `dry run: would redrive ${count} record${count === 1 ? '' : 's'} from ${topic} to ${target}${skipped(duplicates)}; nothing sent`,
-  )
-  for (const line of selected) ctx.io.out(line)
-  if (count > selected.length) ctx.io.out(`  … and ${count - selected.length} more`)
-  return 0
 }
 
 function skipped(duplicates: number): string {

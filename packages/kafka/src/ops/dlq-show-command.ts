@@ -1,15 +1,11 @@
-import { dlqTopicName, provenanceHeaders as h } from '../group-topics.ts'
+import { provenanceHeaders as h } from '../group-topics.ts'
 import { decodeRegistryValue } from './decode-registry-value.ts'
-import { toDlqRecord, type DlqRecord } from './dlq-record.ts'
 import { formatAge } from './format-age.ts'
 import { formatTable } from './format-table.ts'
 import { topologyGroup } from './load-topology.ts'
 import type { OpsContext } from './ops-context.ts'
-import { OpsError } from './ops-errors.ts'
 import { parseCommandArgs, requiredString, wholeNumber } from './parse-command-args.ts'
-import { readDlqPartitions } from './read-dlq.ts'
-import { isRedriven } from './redrive-state.ts'
-import { scanTopic } from './scan-topic.ts'
+import { readDlqRecord } from './read-dlq-record.ts'
 
 export const dlqShowUsage = `usage: ops dlq show --group G --partition P --offset O
 
@@ -36,35 +32,14 @@ export async function runDlqShow(argv: string[], ctx: OpsContext): Promise<numbe
   const partition = wholeNumber(values, 'partition', 0)
   const offset = wholeNumber(values, 'offset', 0)
   const { kafka, admin } = await ctx.kafka()
-  const topic = dlqTopicName(group)
-  const partitions = await readDlqPartitions(admin, group)
-  const held = partitions.find((p) => p.partition === partition)
-  if (!held) throw new OpsError('NO_SUCH_RECORD', `${topic} has no partition ${partition} (it has ${partitions.length})`)
-  if (offset < held.low || offset >= held.high) {
-    const holds = held.low === held.high ? 'is empty' : `holds offsets ${held.low} to ${held.high - 1}`
-    throw new OpsError('NO_SUCH_RECORD', `${topic} partition ${partition} has no offset ${offset}: it ${holds}`)
-  }
-  let record: DlqRecord | undefined
-  await scanTopic(kafka, admin, {
-    topic,
-    ranges: new Map([[partition, { from: offset, until: offset + 1 }]]),
-    onMessage: (p, message) => {
-      record = toDlqRecord(p, message)
-      return 'stop'
-    },
-    timeoutMs: 30_000,
-    signal: ctx.signal,
-  })
-  if (!record)
-    throw new OpsError('NO_SUCH_RECORD', `${topic} partition ${partition} offset ${offset} could not be read (compacted or deleted)`)
-
+  const { topic, record, redriven } = await readDlqRecord(kafka, admin, { group, partition, offset }, ctx.signal)
   const now = Date.now()
   const out = ctx.io.out
   out(`${topic} partition ${partition} offset ${offset}`)
   const summary = [
     ['key', record.key ?? '(none)'],
     ['timestamp', new Date(record.timestamp).toISOString()],
-    ['redriven', isRedriven(held.redrive, offset) ? 'yes (by ops dlq redrive)' : 'no'],
+    ['redriven', redriven ? 'yes (by ops dlq redrive)' : 'no'],
   ]
   for (const line of formatTable(summary)) out(line)
   out('headers')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseTopology, TopologyError } from './load-topology.ts'
+import { defaultTopologyFile, parseTopology, readGroupTopology, TopologyError } from './load-topology.ts'
 import { topologyTopicSpecs } from './topology-topic-specs.ts'
 
 const valid = {
@@ -53,16 +53,54 @@ describe('parseTopology', () => {
       `topics[1].name: must be a topic name (letters, digits, '.', '_', '-'), got "bad topic"`,
       "groups.email.topics: 'a.nope' is not in topics",
       "groups.email.retrySchedule[1]: 'soon' is not a duration (use a number and ms, s, m or h, e.g. 10s)",
+      "groups.email.retrySchedule[2]: '0.5m' is the delay of '30s' (one retry topic each)",
       'groups.extra: must be an object',
       "listed in topics: topic 'a.reward' is also listed in topics",
       "the audit topic: topic 'a.reward' is also listed in topics",
-      "a retry topic of group email: topic 'email.retry.30s' is also a retry topic of group email",
     ])
   })
 
   it('refuses a retry schedule whose delays name the same topic', () => {
     expect(problemsOf({ ...valid, groups: { email: { topics: ['a.reward'], retrySchedule: ['1m', '60s'] } } })).toEqual([
-      "a retry topic of group email: topic 'email.retry.1m' is also a retry topic of group email",
+      "groups.email.retrySchedule[1]: '60s' is the delay of '1m' (one retry topic each)",
+    ])
+  })
+})
+
+describe('readGroupTopology', () => {
+  it("gives a service its group's topics, under its topic prefix, and retry schedule from the repository's topology", () => {
+    const problems: string[] = []
+    expect(readGroupTopology(defaultTopologyFile, { group: 'email', topicPrefix: 'test-1' }, problems)).toEqual({
+      topics: ['test-1.reward', 'test-1.challenge', 'test-1.achievement', 'test-1.referral', 'test-1.user'],
+      retrySchedule: [30_000, 300_000, 1_800_000],
+    })
+    expect(problems).toEqual([])
+  })
+
+  it("holds a service's own schedule to the file's rules", () => {
+    const read = (value: string): { group: unknown; problems: string[] } => {
+      const problems: string[] = []
+      const override = { name: 'EMAIL_RETRY_SCHEDULE', value }
+      return { group: readGroupTopology(defaultTopologyFile, { group: 'email', override }, problems), problems }
+    }
+    expect(read(' 2s, 1m ').group).toMatchObject({ retrySchedule: [2_000, 60_000] })
+    expect(read('1m,60s,0s,soon')).toEqual({
+      group: undefined,
+      problems: [
+        "EMAIL_RETRY_SCHEDULE[1]: '60s' is the delay of '1m' (one retry topic each)",
+        'EMAIL_RETRY_SCHEDULE[2]: must be longer than 0',
+        "EMAIL_RETRY_SCHEDULE[3]: 'soon' is not a duration (use a number and ms, s, m or h, e.g. 10s)",
+      ],
+    })
+  })
+
+  it('names a group the file does not have, and a file it cannot read', () => {
+    const problems: string[] = []
+    expect(readGroupTopology(defaultTopologyFile, { group: 'nope' }, problems)).toBeUndefined()
+    expect(readGroupTopology('/nonexistent/topology.json', { group: 'email' }, problems)).toBeUndefined()
+    expect(problems).toEqual([
+      `TOPOLOGY_FILE: ${defaultTopologyFile} has no group 'nope' (groups: notifications, email, analytics)`,
+      expect.stringMatching(/^TOPOLOGY_FILE: cannot read \/nonexistent\/topology.json: ENOENT/),
     ])
   })
 })

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import { parseDuration } from '@nudj-webhooks/config'
-import { dlqTopicName, retryTopicName } from '../group-topics.ts'
+import { fileURLToPath } from 'node:url'
+import { parseDuration, readJsonFile } from '@nudj-webhooks/config'
+import { dlqTopicName, formatDelay, retryTopicName } from '../group-topics.ts'
 import { UsageError } from './ops-errors.ts'
 
 export type TopicSettings = { partitions: number; replicationFactor: number; retentionHours: number }
@@ -84,16 +85,11 @@ export function parseTopology(json: unknown, file = 'topology'): Topology {
     if (!o) continue
     const groupTopics = stringList(o.topics, `${path}.topics`, problems)
     for (const topic of groupTopics) if (!known.has(topic)) problems.push(`${path}.topics: '${topic}' is not in topics`)
-    const retrySchedule: number[] = []
-    for (const [j, delay] of stringList(o.retrySchedule, `${path}.retrySchedule`, problems).entries()) {
-      try {
-        const ms = parseDuration(delay)
-        if (ms <= 0) problems.push(`${path}.retrySchedule[${j}]: must be longer than 0`)
-        else retrySchedule.push(ms)
-      } catch (err) {
-        problems.push(`${path}.retrySchedule[${j}]: ${(err as Error).message}`)
-      }
-    }
+    const retrySchedule = parseRetrySchedule(
+      stringList(o.retrySchedule, `${path}.retrySchedule`, problems),
+      `${path}.retrySchedule`,
+      problems,
+    )
     groups.push({ name, topics: groupTopics, retrySchedule })
   }
 
@@ -113,6 +109,71 @@ export function parseTopology(json: unknown, file = 'topology'): Topology {
   }
   if (problems.length > 0) throw new TopologyError(file, problems)
   return { defaults, auditTopic, topics, groups }
+}
+
+/**
+ * A retry schedule as the topology holds it (`["10s", "1m", "10m"]`): durations longer than 0,
+ * each naming a retry topic of its own (`60s` and `1m` are one topic, `x.retry.1m`). Used for
+ * the file and for a service's `<SERVICE>_RETRY_SCHEDULE` alike.
+ */
+export function parseRetrySchedule(delays: string[], path: string, problems: string[]): number[] {
+  const schedule: number[] = []
+  const named = new Map<string, string>()
+  for (const [j, delay] of delays.entries()) {
+    let ms: number
+    try {
+      ms = parseDuration(delay)
+    } catch (err) {
+      problems.push(`${path}[${j}]: ${(err as Error).message}`)
+      continue
+    }
+    const same = named.get(formatDelay(ms))
+    if (ms <= 0) problems.push(`${path}[${j}]: must be longer than 0`)
+    else if (same !== undefined) problems.push(`${path}[${j}]: '${delay}' is the delay of '${same}' (one retry topic each)`)
+    else {
+      named.set(formatDelay(ms), delay)
+      schedule.push(ms)
+    }
+  }
+  return schedule
+}
+
+/** The repository's topology (deploy/topology.json, also in each service's image): the services' default. */
+export const defaultTopologyFile = fileURLToPath(new URL('../../../../deploy/topology.json', import.meta.url))
+
+/**
+ * A consumer service's group as the topology file gives it, read synchronously with its config.
+ * The file names topics under the default prefix: `topicPrefix` (KAFKA_TOPIC_PREFIX), when
+ * given, takes its place, keeping the last segment (`nudj.webhooks.reward` is `<prefix>.reward`). A schedule in
+ * `override` (the service's `<SERVICE>_RETRY_SCHEDULE`, comma-separated) replaces the file's,
+ * checked by the same rules. Every problem goes to `problems`.
+ */
+export function readGroupTopology(
+  file: string,
+  options: { group: string; topicPrefix?: string | undefined; override?: { name: string; value: string | undefined } },
+  problems: string[],
+): Omit<TopologyGroup, 'name'> | undefined {
+  let topology: Topology
+  try {
+    topology = parseTopology(readJsonFile(file), file)
+  } catch (err) {
+    problems.push(`TOPOLOGY_FILE: ${err instanceof TopologyError ? err.message : `cannot read ${file}: ${(err as Error).message}`}`)
+    return undefined
+  }
+  const group = topology.groups.find((g) => g.name === options.group)
+  if (!group) {
+    problems.push(`TOPOLOGY_FILE: ${file} has no group '${options.group}' (groups: ${topology.groups.map((g) => g.name).join(', ')})`)
+    return undefined
+  }
+  const { topicPrefix } = options
+  const topics =
+    topicPrefix === undefined ? group.topics : group.topics.map((topic) => `${topicPrefix}.${topic.slice(topic.lastIndexOf('.') + 1)}`)
+  const { override } = options
+  if (override?.value === undefined) return { topics, retrySchedule: group.retrySchedule }
+  const delays = override.value.split(',').map((d) => d.trim())
+  const before = problems.length
+  const retrySchedule = parseRetrySchedule(delays, override.name, problems)
+  return problems.length === before ? { topics, retrySchedule } : undefined
 }
 
 /** The named group, or a usage error listing the groups there are. */

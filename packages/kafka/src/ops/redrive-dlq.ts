@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Admin, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs'
+import { Partitioners, type Admin, type EachBatchPayload, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs'
 import { dlqTopicName, provenanceHeaders as h } from '../group-topics.ts'
 import { matchesDlqFilter, toDlqRecord, type DlqFilter } from './dlq-record.ts'
 import { OpsError } from './ops-errors.ts'
@@ -102,7 +102,7 @@ export async function redriveDlq(kafka: Kafka, admin: Admin, o: RedriveOptions):
     if (progress.redriven >= minRedrivenForRatio && progress.arrivals > o.maxFailureRatio * progress.redriven) stop('failing')
   }
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner })
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, allowAutoTopicCreation: false })
   consumer.on(consumer.events.CRASH, ({ payload }) => stop('aborted', payload.error))
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {

@@ -1,14 +1,10 @@
-import type { Admin, GroupDescription } from 'kafkajs'
-import { commitGroupOffsets } from './commit-group-offsets.ts'
 import { formatTable } from './format-table.ts'
 import { topologyGroup } from './load-topology.ts'
 import type { OpsContext } from './ops-context.ts'
-import { OpsError } from './ops-errors.ts'
 import { parseCommandArgs, requiredString } from './parse-command-args.ts'
 import { parseReplayFrom } from './parse-replay-from.ts'
-import { planReplay, type ReplayRow } from './plan-replay.ts'
-import { writeAuditRecord } from './write-audit-record.ts'
-import { retryCoordinator } from './retry-coordinator.ts'
+import type { ReplayRow } from './plan-replay.ts'
+import { replayGroup, replayStopHint } from './replay-group.ts'
 
 export const replayUsage = `usage: ops replay --group G --from earliest|<ISO 8601 time>|<topic:partition:offset,...> [--dry-run]
 
@@ -24,8 +20,6 @@ will be read again; then resets the offsets and writes what it did to the audit 
   --dry-run     show the plan (even while the group runs), change nothing
   -h, --help`
 
-const stopHint = 'scale the deployment to 0 replicas or stop the service, then run replay again'
-
 /** `ops replay`. Answers the exit code. */
 export async function runReplay(argv: string[], ctx: OpsContext): Promise<number> {
   const values = parseCommandArgs(argv, { group: { type: 'string' }, from: { type: 'string' }, 'dry-run': { type: 'boolean' } })
@@ -39,45 +33,17 @@ export async function runReplay(argv: string[], ctx: OpsContext): Promise<number
   const from = parseReplayFrom(fromText)
   const dryRun = values['dry-run'] === true
   const { kafka, admin } = await ctx.kafka()
-
-  const active = await activeMembers(admin, group.name)
-  if (active && !dryRun) throw new OpsError('GROUP_ACTIVE', `${active}; ${stopHint}`)
-  const rows = await planReplay(admin, group, from)
+  const { rows, active, audit } = await replayGroup(kafka, admin, topology, { group, from, fromText, dryRun })
   ctx.io.out(`replay of group ${group.name} from ${fromText}${dryRun ? ' (dry run)' : ''}`)
   printPlan(ctx, rows)
   if (dryRun) {
-    if (active) ctx.io.out(`note: replay would refuse now: ${active}; ${stopHint}`)
+    if (active) ctx.io.out(`note: replay would refuse now: ${active}; ${replayStopHint}`)
     ctx.io.out('dry run: no offsets changed')
     return 0
   }
-
-  try {
-    await commitGroupOffsets(
-      kafka,
-      group.name,
-      rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.target })),
-    )
-  } catch (err) {
-    // One commit request for every partition: when it fails, nothing changed.
-    throw new OpsError('REPLAY_FAILED', `no offsets changed: ${(err as Error).message}; ${stopHint}`, { cause: err })
-  }
-  const audit = await writeAuditRecord(kafka, admin, topology, {
-    action: 'replay',
-    group: group.name,
-    from: fromText,
-    partitions: rows.map((r) => ({ topic: r.topic, partition: r.partition, from: r.committed, to: r.target, records: r.records })),
-  })
   ctx.io.out(`audit record on ${topology.auditTopic}: ${JSON.stringify(audit)}`)
   ctx.io.out(`reset ${rows.length} partition${rows.length === 1 ? '' : 's'} of group ${group.name}; it reads from there when it starts`)
   return 0
-}
-
-/** Undefined when the group has no members, else who they are. */
-async function activeMembers(admin: Admin, groupId: string): Promise<string | undefined> {
-  const [group]: (GroupDescription | undefined)[] = (await retryCoordinator(async () => await admin.describeGroups([groupId]))).groups
-  if (!group || group.state === 'Empty' || group.state === 'Dead') return undefined
-  const members = group.members.map((m) => `${m.clientId} on ${m.clientHost.replace(/^\//, '')}`)
-  return `group ${groupId} is ${group.state} with ${members.length} member${members.length === 1 ? '' : 's'} (${members.join(', ') || 'joining'})`
 }
 
 function printPlan(ctx: OpsContext, rows: ReplayRow[]): void {

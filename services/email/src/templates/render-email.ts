@@ -1,6 +1,6 @@
-import { FatalError } from '@nudj-webhooks/kafka'
 import { convert } from 'html-to-text'
 import mjml2html from 'mjml'
+import { EmailError } from '../email-error.ts'
 import { mj } from './markup.ts'
 import { templates, type TemplateInput } from './template-catalog.ts'
 
@@ -8,12 +8,12 @@ export type RenderedEmail = { subject: string; html: string; text: string }
 
 /**
  * One source, two parts: the template's MJML becomes the HTML part (mjml) and the HTML
- * becomes the plain-text part (html-to-text). Throws FatalError (TEMPLATE_FAILED) for a
+ * becomes the plain-text part (html-to-text). Throws a fatal EmailError (TEMPLATE_FAILED) for a
  * template that cannot render: the same event would fail the same way again.
  */
 export async function renderEmail(template: string, input: TemplateInput, footer: string): Promise<RenderedEmail> {
   const build = templates[template]
-  if (!build) throw new FatalError('TEMPLATE_UNKNOWN', `no template named ${template}`)
+  if (!build) throw new EmailError('fatal', 'TEMPLATE_UNKNOWN', `no template named ${template}`)
   const { subject, preheader, content } = build(input)
   const source = mj`<mjml lang="${input.format.locale}">
 <mj-head><mj-title>${subject}</mj-title><mj-preview>${preheader}</mj-preview>
@@ -28,7 +28,7 @@ ${content}
   try {
     html = (await mjml2html(source.markup, { validationLevel: 'strict', keepComments: false })).html
   } catch (err) {
-    throw new FatalError('TEMPLATE_FAILED', `template ${template} did not render: ${(err as Error).message}`, { cause: err })
+    throw new EmailError('fatal', 'TEMPLATE_FAILED', `template ${template} did not render: ${(err as Error).message}`, { cause: err })
   }
   const text = convert(html, {
     wordwrap: 78,

@@ -8,7 +8,7 @@ import type { WaitingSends } from './create-waiting-sends.ts'
 import type { Routes } from './load-routes.ts'
 import { readContact } from './read-contact.ts'
 
-export type HandleEventDeps = {
+export type HandleEmailDeps = {
   group: string
   routes: Routes
   contacts: Contacts
@@ -25,7 +25,7 @@ export type HandleEventDeps = {
  * completes it after; the send ledger records the SMTP side, so a rerun knows whether an
  * earlier attempt may have reached the server (see README, "Once per webhook").
  */
-export function createHandleEvent(deps: HandleEventDeps): Handler<NudjEvent> {
+export function createHandleEmail(deps: HandleEmailDeps): Handler<NudjEvent, 'external'> {
   const { group, ledger, metrics, waiting } = deps
   return async (event, ctx) => {
     if (event.category === 'user') {

@@ -6,14 +6,14 @@ import { allCategoryTopics } from '@nudj-webhooks/contracts'
 import { createKafkaClient } from '@nudj-webhooks/kafka'
 import { createLogger, createMetricsRegistry } from '@nudj-webhooks/observability'
 import { createPool, migrate } from '@nudj-webhooks/postgres'
-import { createFreshDatabase, infraToEnv, loadStackConfig, localStackInfra } from '@nudj-webhooks/testing'
+import { createFreshDatabase, loadStackConfig, localStackInfra, serviceEnv } from '@nudj-webhooks/testing'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { createAnalyticsMetrics } from '../../services/analytics/src/create-analytics-metrics.ts'
-import { createProjector } from '../../services/analytics/src/create-projector.ts'
+import { createConsumer } from '../../services/analytics/src/create-consumer.ts'
 import { migrations } from '../../services/analytics/src/migrations.ts'
 import { describeMachine } from '../ingest/describe-machine.ts'
 import { drainProjector } from './drain-projector.ts'
@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     say(`produced in ${production.seconds.toFixed(1)} s (${production.meanBytes} bytes a record on average)`)
 
     const definition = (groupId: string) =>
-      createProjector(
+      createConsumer(
         {
           schemaRegistry: new SchemaRegistry({ host: infra.schemaRegistryUrl }),
           metrics: createAnalyticsMetrics(createMetricsRegistry('bench-analytics')),
@@ -86,14 +86,12 @@ async function main(argv: string[]): Promise<number> {
     load.before_rebuild = loadavg()[0] ?? 0
     const rebuild = await runRebuild(
       repoRoot,
-      {
-        ...infraToEnv(infra),
-        DATABASE_URL: db.url,
-        KAFKA_TOPIC_PREFIX: prefix,
-        CONSUMER_GROUP: group,
-        ANALYTICS_PARTITIONS_CONCURRENTLY: String(concurrency),
-        LOG_LEVEL: 'warn',
-      },
+      serviceEnv('analytics', infra, {
+        topicPrefix: prefix,
+        group,
+        databaseUrl: db.url,
+        env: { ANALYTICS_PARTITIONS_CONCURRENTLY: String(concurrency) },
+      }),
       say,
     )
     const projected = Number((await pool.query<{ n: string }>('SELECT sum(events) AS n FROM analytics_events_daily')).rows[0]?.n ?? 0)

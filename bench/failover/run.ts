@@ -10,7 +10,7 @@ import { describeOptions, parseNumberOptions } from '../lib/parse-options.ts'
 import { readTopicKeys } from '../lib/read-topic-keys.ts'
 import { repoRoot } from '../lib/repo-root.ts'
 import { createSecretScanner } from '../lib/scan-secrets.ts'
-import { commandLine, describeRun, writeResults } from '../lib/write-results.ts'
+import { commandLine, describeRun, reportResults } from '../lib/write-results.ts'
 import { accountFailover, type DeliveryRecord } from './failover-accounting.ts'
 import { failoverFlags, failoverOptions, failoverUsage } from './failover-options.ts'
 import { chooseVictim } from './choose-victim.ts'
@@ -71,11 +71,7 @@ async function main(argv: string[]): Promise<number> {
       `victim: node ${victim.node} (${victim.reason}); quorum leader ${victim.quorum_leader}, partition leaders ${JSON.stringify(victim.leaders_before)}`,
     )
 
-    const receiver = {
-      url: ingest.url,
-      secret: ingest.secret,
-      gen1Headers: { Authorization: `Bearer ${ingest.gen1Token}`, 'X-Webhook-Source': 'nudj-platform' },
-    }
+    const receiver = ingest.receiver
     const deliveries: DeliveryRecord[] = []
     const signatures: string[] = []
     const count = o.rate * (o.before + o.during + o.after)
@@ -199,16 +195,13 @@ async function main(argv: string[]): Promise<number> {
       scan.found > 0 && `${scan.found} secrets or signatures in log lines`,
       ingestExit !== 0 && `ingest exited ${ingestExit} on SIGTERM`,
     ].filter((p): p is string => typeof p === 'string')
-    const file = await writeResults('failover', { ...results, passed: problems.length === 0, problems })
     say(
       `acked ${figures.acked}, failed ${figures.failed}, lost ${figures.lost}, p99 before ${figures.p99_ms_before} ms, during ${figures.p99_ms_during} ms, after ${figures.p99_ms_after} ms`,
     )
     say(
       `retried deliveries ${figures.retried_deliveries}, attempts by status ${JSON.stringify(figures.attempts_by_status)}, secrets in logs ${scan.found} (${scan.lines} lines)`,
     )
-    say(`wrote ${file}`)
-    for (const problem of problems) say(`FAILED: ${problem}`)
-    return problems.length === 0 ? 0 : 1
+    return await reportResults('failover', results, problems, say)
   } finally {
     if (ingest && ingest.child().exitCode === null && ingest.child().signalCode === null) await ingest.stop().catch(() => undefined)
     await cluster?.close().catch(() => undefined)

@@ -27,7 +27,7 @@ export async function auditPipeline(p: Pipeline, webhooks: Map<string, SentWebho
 
   say('auditing analytics, email and notifications')
   const { analytics, email, notifications } = p.consumers
-  const analyticsAudit = await auditAnalytics(seen, { url: analytics.publicUrl, token: p.analyticsToken }, analytics.database.url)
+  const analyticsAudit = await auditAnalytics(seen, { url: analytics.url, token: p.analyticsToken }, analytics.database.url)
   const emailAudit = await auditEmail(seen, email.database.url, await countMessageIds(p.mailpit.apiUrl), p.emailDomain)
   const notificationsAudit = await auditNotifications(seen, notifications.database.url)
 

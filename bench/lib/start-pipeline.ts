@@ -2,17 +2,15 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import {
   createFreshDatabase,
-  freePort,
-  infraToEnv,
   startDisposableKafka,
   startDisposablePostgres,
   startIngestProcess,
-  startServiceProcess,
+  startService,
   type DisposableKafka,
   type FreshDatabase,
   type Infra,
   type IngestProcess,
-  type ServiceProcess,
+  type StartedService,
   startDisposableMailpit,
   type DisposableMailpit,
 } from '@nudj-webhooks/testing'
@@ -29,7 +27,7 @@ export type Pipeline = {
   postgres: { url: string; stop: () => Promise<void>; start: () => Promise<void>; close: () => Promise<void> }
   mailpit: DisposableMailpit
   ingest: IngestProcess
-  consumers: Record<ConsumerName, ServiceProcess & { group: string; database: FreshDatabase; publicUrl: string }>
+  consumers: Record<ConsumerName, StartedService & { group: string; database: FreshDatabase }>
   /** Bearer token of analytics' query API. */
   analyticsToken: string
   /** The values no log line may hold (labels say what they are). */
@@ -95,27 +93,22 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     const consumers = {} as Pipeline['consumers']
     for (const name of consumerNames) {
       const database = await createFreshDatabase(postgres.url, `bench_${name}`)
-      const [opsPort, port] = [await freePort(), await freePort()]
       const group = `bench-${name}-${run}`
-      const upper = name.toUpperCase()
-      const env: Record<string, string> = {
-        ...infraToEnv(infra),
-        DATABASE_URL: database.url,
-        KAFKA_TOPIC_PREFIX: topicPrefix,
-        KAFKA_TOPIC_PARTITIONS: String(o.partitions),
-        CONSUMER_GROUP: group,
-        [`${upper}_RETRY_SCHEDULE`]: o.retrySchedule,
-        [`${upper}_HOST`]: '127.0.0.1',
-        [`${upper}_PORT`]: String(port),
-        [`${upper}_OPS_PORT`]: String(opsPort),
-        LOG_LEVEL: 'warn',
-        ...(name === 'email' && { EMAIL_MESSAGE_ID_DOMAIN: emailDomain, EMAIL_MAX_PER_SECOND: '0' }),
-        ...(name === 'notifications' && { NOTIFICATIONS_TOKEN_SECRET: tokenSecret }),
-        ...(name === 'analytics' && { ANALYTICS_API_TOKENS: analyticsToken }),
-      }
-      const service = await startServiceProcess({ service: name, env, opsPort, readyTimeoutMs: 120_000 })
+      const service = await startService(name, infra, {
+        topicPrefix,
+        group,
+        databaseUrl: database.url,
+        partitions: o.partitions,
+        retrySchedule: o.retrySchedule,
+        readyTimeoutMs: 120_000,
+        env: {
+          ...(name === 'email' && { EMAIL_MESSAGE_ID_DOMAIN: emailDomain, EMAIL_MAX_PER_SECOND: '0' }),
+          ...(name === 'notifications' && { NOTIFICATIONS_TOKEN_SECRET: tokenSecret }),
+          ...(name === 'analytics' && { ANALYTICS_API_TOKENS: analyticsToken }),
+        },
+      })
       closers.push(() => service.stop())
-      consumers[name] = { ...service, group, database, publicUrl: `http://127.0.0.1:${port}` }
+      consumers[name] = { ...service, group, database }
       o.say(`${name} up (group ${group}, database ${database.name})`)
     }
     const secrets = [

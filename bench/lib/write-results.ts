@@ -37,3 +37,19 @@ export async function writeResults(name: string, results: unknown): Promise<stri
   await writeFile(file, prettier ? await prettier.format(text, { ...options, filepath: file }) : text)
   return relative(repoRoot, file)
 }
+
+/**
+ * Writes the results of a suite that passes or fails (`passed` and `problems` last), says where
+ * and every problem, and answers its exit code: 0 when there is none, 1 otherwise.
+ */
+export async function reportResults(
+  name: string,
+  results: Record<string, unknown>,
+  problems: string[],
+  say: (line: string) => void,
+): Promise<number> {
+  const file = await writeResults(name, { ...results, passed: problems.length === 0, problems })
+  say(`wrote ${file}`)
+  for (const problem of problems) say(`FAILED: ${problem}`)
+  return problems.length === 0 ? 0 : 1
+}

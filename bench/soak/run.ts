@@ -1,65 +1,38 @@
 // Soak of the whole pipeline: `pnpm bench:soak --help`. How to read it: RELIABILITY.md.
-import { rmSync } from 'node:fs'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { buildRequest, runSend, type PlannedDelivery } from '@nudj-webhooks/nudj-sim'
 import { groupLag, waitForNoLag } from '../lib/group-lag.ts'
-import { localInfra } from '../lib/local-infra.ts'
 import { describeOptions, parseNumberOptions } from '../lib/parse-options.ts'
+import { createPipelineSuite, pipelineGroups, round, scanPipelineLogs } from '../lib/pipeline-suite.ts'
 import { pidListeningOn, processTree } from '../lib/process-rss.ts'
 import { fetchMetrics, sumMetric } from '../lib/read-metric.ts'
 import { repoRoot } from '../lib/repo-root.ts'
-import { createSecretScanner } from '../lib/scan-secrets.ts'
-import { consumerNames, startPipeline, type Pipeline } from '../lib/start-pipeline.ts'
-import { commandLine, describeRun, writeResults } from '../lib/write-results.ts'
+import { consumerNames } from '../lib/start-pipeline.ts'
+import { commandLine, describeRun, reportResults } from '../lib/write-results.ts'
 import { probePeak } from './probe-peak.ts'
 import { createRssSampler, type Sampled } from './rss-sampler.ts'
 import { soakOptions, soakUsage, takeDuration } from './soak-options.ts'
-import { runSuite } from '../lib/run-suite.ts'
 
-const began = performance.now()
-const say = (line: string): void => console.log(`bench:soak [${Math.round((performance.now() - began) / 1000)} s] ${line}`)
-const round = (n: number): number => Math.round(n * 10) / 10
+const suite = createPipelineSuite('soak')
+const say = suite.say
+
 const probeRates = [25, 50, 100, 200, 400, 800, 1600]
 const heapSuffix = ' heap used'
-let cleanup: (() => Promise<void>) | undefined
 
 async function main(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseNumberOptions<keyof typeof soakOptions>>
-  let seconds: number
-  try {
+  const parsed = suite.parse(soakUsage(describeOptions(soakOptions)), () => {
     const duration = takeDuration(argv, 30 * 60)
-    seconds = duration.seconds
-    parsed = parseNumberOptions(duration.rest, soakOptions)
-  } catch (error) {
-    console.error(`bench:soak: ${error instanceof Error ? error.message : String(error)}\n\n${soakUsage(describeOptions(soakOptions))}`)
-    return 2
-  }
-  if (parsed.help) {
-    console.log(soakUsage(describeOptions(soakOptions)))
-    return 0
-  }
-  const o = parsed.values
+    return { ...parseNumberOptions(duration.rest, soakOptions), seconds: duration.seconds }
+  })
+  if (typeof parsed === 'number') return parsed
+  const { values: o, seconds } = parsed
   const header = await describeRun(commandLine('soak', argv))
-  const dir = await mkdtemp(join(tmpdir(), 'bench-soak-'))
-  // Interrupted, the signal handler exits without reaching `finally`: the folder goes on exit.
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
   const buildDir = join(repoRoot, 'bench', '.build')
   await mkdir(buildDir, { recursive: true })
   const samplesFile = join(buildDir, 'soak-rss.jsonl')
   await writeFile(samplesFile, '')
-  let pipeline: Pipeline | undefined
-  try {
-    pipeline = await startPipeline({
-      schemaRegistryUrl: localInfra().schemaRegistryUrl,
-      dir,
-      partitions: o.partitions,
-      retrySchedule: '1s,5s,15s',
-      say,
-      onCleanup: (close) => (cleanup = close),
-    })
-    const p = pipeline
+  return await suite.withPipeline(o.partitions, async (p) => {
     const brokerPid = await pidListeningOn(Number(p.kafka.brokers[0]!.split(':').at(-1)))
     const postgresPid = await pidListeningOn(Number(new URL(p.postgres.url).port))
     const pidOf = (child: { pid?: number | undefined }) => async () => (child.pid === undefined ? [] : [child.pid])
@@ -80,17 +53,13 @@ async function main(argv: string[]): Promise<number> {
         },
       })),
     ]
-    const receiver = {
-      url: p.ingest.url,
-      secret: p.ingest.secret,
-      gen1Headers: { Authorization: `Bearer ${p.ingest.gen1Token}`, 'X-Webhook-Source': 'nudj-platform' },
-    }
+    const receiver = p.ingest.receiver
     const signatures: string[] = []
     const keepSignature = (planned: PlannedDelivery): void => {
       const signature = buildRequest(receiver, planned.event).headers['x-nudj-signature']
       if (signature) signatures.push(signature.replace(/^sha256=/, ''))
     }
-    const groups = consumerNames.flatMap((n) => [p.consumers[n].group, `${p.consumers[n].group}.retry`])
+    const groups = pipelineGroups(p)
     let probe: Awaited<ReturnType<typeof probePeak>> | undefined
     if (o.rate === 0) {
       say(`measuring the pipeline's peak: ${probeRates.join(', ')} webhooks/s, ${o.probeSeconds} s each`)
@@ -158,11 +127,7 @@ async function main(argv: string[]): Promise<number> {
       (s) => s.child().exitCode !== null || s.child().signalCode !== null,
     )
 
-    const scanner = createSecretScanner([...p.secrets, ...signatures.map((value) => ({ label: 'signature sent', value }))])
-    scanner.scan('ingest', p.ingest.logLines)
-    scanner.scan('mailpit', p.mailpit.logLines)
-    for (const n of consumerNames) scanner.scan(n, p.consumers[n].logLines)
-    const scan = scanner.result()
+    const scan = scanPipelineLogs(p, signatures)
     const failed = report.deliveries.sent - report.deliveries.acknowledged
     const problems = [
       failed > 0 && `${failed} deliveries never acknowledged`,
@@ -172,7 +137,7 @@ async function main(argv: string[]): Promise<number> {
     ].filter((x): x is string => typeof x === 'string')
     const results = {
       ...header,
-      seconds: { total: round((performance.now() - began) / 1000), traffic: sendSeconds, requested: seconds },
+      seconds: { total: suite.seconds(), traffic: sendSeconds, requested: seconds },
       peak_rate: probe?.peak ?? null,
       soak_rate: rate,
       probe: probe?.steps ?? null,
@@ -193,27 +158,13 @@ async function main(argv: string[]): Promise<number> {
       secrets_in_logs: scan.found,
       send_report: report,
       secret_scan: scan,
-      passed: problems.length === 0,
-      problems,
     }
-    const file = await writeResults('soak', results)
     for (const [name, r] of Object.entries(summary))
       say(
         `${name}: ${name.endsWith(heapSuffix) ? '' : 'RSS '}${r.rss_mb_start} → ${r.rss_mb_end} MB (max ${r.rss_mb_max}; slope ${r.slope_mb_per_hour} MB/h, second half ${r.slope_mb_per_hour_second_half} MB/h)`,
       )
-    say(`wrote ${file}`)
-    for (const problem of problems) say(`FAILED: ${problem}`)
-    return problems.length === 0 ? 0 : 1
-  } finally {
-    say('stopping the pipeline')
-    await cleanup?.()
-    await rm(dir, { recursive: true, force: true })
-  }
+    return await reportResults('soak', results, problems, say)
+  })
 }
 
-await runSuite(
-  'soak',
-  async () => await main(process.argv.slice(2)),
-  () => cleanup?.(),
-  say,
-)
+await suite.run(main)

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { createMetricsRegistry, createLogger } from '@nudj-webhooks/observability'
-import { consumeUntil, createFreshDatabase, produce, uniqueName, type FreshDatabase, type Infra } from '@nudj-webhooks/testing'
+import { consumeUntil, createFreshDatabase, infraToEnv, produce, uniqueName, type FreshDatabase, type Infra } from '@nudj-webhooks/testing'
 import { Kafka, logLevel } from 'kafkajs'
 import pg from 'pg'
 import { ensureTopics } from '../src/ensure-topics.ts'
@@ -25,7 +25,8 @@ export type Harness = {
   readRetry: (delay: number, count: number) => Promise<TopicRecord[]>
   /**
    * Starts a consumer process from `fixture` (a file of ./fixtures) on this topic, group and
-   * database, which it reads from KAFKA_BROKERS and TEST_*; close() SIGKILLs it if it still runs.
+   * database, which it reads as a consumer service does (KAFKA_BROKERS, CONSUMER_GROUP,
+   * DATABASE_URL) and TEST_TOPIC; close() SIGKILLs it if it still runs.
    */
   spawnFixture: (fixture: string, env: Record<string, string>) => ChildProcess
   close: () => Promise<void>
@@ -90,14 +91,7 @@ export async function createHarness(
     readRetry: async (delay, count) => await readTopic(kafka, retryTopicName(group, delay), count),
     spawnFixture(fixture, env) {
       const child = spawn(process.execPath, [fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url))], {
-        env: {
-          ...process.env,
-          KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-          TEST_TOPIC: topic,
-          TEST_GROUP: group,
-          TEST_DATABASE_URL: database.url,
-          ...env,
-        },
+        env: { ...process.env, ...infraToEnv(infra), DATABASE_URL: database.url, CONSUMER_GROUP: group, TEST_TOPIC: topic, ...env },
         stdio: 'ignore',
       })
       children.push(child)

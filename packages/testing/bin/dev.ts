@@ -11,7 +11,7 @@ import pg from 'pg'
 import { loadStackConfig } from '../src/config.ts'
 import { infraToEnv, localStackInfra } from '../src/infra.ts'
 import { repoRoot } from '../src/repo-root.ts'
-import type { ServiceName } from '../src/service-process.ts'
+import { serviceEnv, type ServiceName } from '../src/service-env.ts'
 import { createLocalStack } from '../src/stack/local-stack.ts'
 import { waitFor } from '../src/wait-for.ts'
 
@@ -44,6 +44,7 @@ const secrets = {
   notificationsTokens: await devSecret('notifications-token-secret', random),
   emailAdmin: await devSecret('email-admin-token', random),
   analyticsApi: await devSecret('analytics-api-token', random),
+  console: await devSecret('console-token', random),
 }
 
 const stack = createLocalStack(config, (line) => console.log(`stack: ${line}`))
@@ -66,15 +67,13 @@ async function databaseFor(service: string): Promise<string> {
   return url.toString()
 }
 
-type Service = { name: ServiceName; port: number; opsPort: number; env: Record<string, string> }
+type Service = { name: ServiceName; port: number; opsPort: number; databaseUrl?: string; env: Record<string, string> }
 const services: Service[] = [
   {
     name: 'ingest',
     port: 8080,
     opsPort: 9090,
     env: {
-      INGEST_HOST: '127.0.0.1',
-      INGEST_ALLOW_PLAIN_HTTP: 'true',
       INGEST_SOURCES_FILE: join(repoRoot, 'services/ingest/dev/sources.json'),
       NUDJ_DEV_GEN2_SECRET: secrets.gen2.value,
       NUDJ_DEV_GEN1_AUTHORIZATION: `Bearer ${secrets.gen1.value}`,
@@ -84,27 +83,22 @@ const services: Service[] = [
     name: 'analytics',
     port: 8091,
     opsPort: 9191,
-    env: {
-      ANALYTICS_HOST: '127.0.0.1',
-      DATABASE_URL: await databaseFor('analytics'),
-      ANALYTICS_API_TOKENS_FILE: secrets.analyticsApi.file,
-    },
+    databaseUrl: await databaseFor('analytics'),
+    env: { ANALYTICS_API_TOKENS_FILE: secrets.analyticsApi.file },
   },
   {
     name: 'notifications',
     port: 8092,
     opsPort: 9192,
-    env: {
-      NOTIFICATIONS_HOST: '127.0.0.1',
-      DATABASE_URL: await databaseFor('notifications'),
-      NOTIFICATIONS_TOKEN_SECRET_FILE: secrets.notificationsTokens.file,
-    },
+    databaseUrl: await databaseFor('notifications'),
+    env: { NOTIFICATIONS_TOKEN_SECRET_FILE: secrets.notificationsTokens.file },
   },
   {
     name: 'email',
     port: 8093,
     opsPort: 9193,
-    env: { EMAIL_HOST: '127.0.0.1', DATABASE_URL: await databaseFor('email'), EMAIL_ADMIN_TOKEN_FILE: secrets.emailAdmin.file },
+    databaseUrl: await databaseFor('email'),
+    env: { EMAIL_ADMIN_TOKEN_FILE: secrets.emailAdmin.file },
   },
 ]
 
@@ -116,15 +110,11 @@ process.on('SIGINT', stop)
 process.on('SIGTERM', stop)
 
 for (const service of services) {
-  const upper = service.name.toUpperCase()
+  // The services' own topics and groups (no prefix given), and their default log level.
+  const { port, opsPort, databaseUrl } = service
+  const env = serviceEnv(service.name, infra, { port, opsPort, databaseUrl, env: { LOG_LEVEL: 'info', ...service.env } })
   const child = spawn(process.execPath, [join(repoRoot, `services/${service.name}/src/main.ts`)], {
-    env: {
-      ...process.env,
-      ...infraToEnv(infra),
-      [`${upper}_PORT`]: String(service.port),
-      [`${upper}_OPS_PORT`]: String(service.opsPort),
-      ...service.env,
-    },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.push(child)
@@ -151,6 +141,36 @@ await Promise.all(
   }),
 )
 
+// The operators' console, once the services have made their topics (its live tail follows
+// the topics that exist when it starts), reading their databases and metrics.
+const consoleUrl = 'http://127.0.0.1:9300'
+const consoleChild = spawn(process.execPath, [join(repoRoot, 'services/console/src/main.ts')], {
+  env: {
+    ...process.env,
+    ...infraToEnv(infra),
+    LOG_LEVEL: 'info',
+    CONSOLE_TOKEN_FILE: secrets.console.file,
+    CONSOLE_ANALYTICS_DATABASE_URL: services[1]!.databaseUrl,
+    CONSOLE_NOTIFICATIONS_DATABASE_URL: services[2]!.databaseUrl,
+    CONSOLE_EMAIL_DATABASE_URL: services[3]!.databaseUrl,
+    CONSOLE_METRICS_URLS: services
+      .slice(1)
+      .map((s) => `http://127.0.0.1:${s.opsPort}/metrics`)
+      .join(','),
+  },
+  stdio: ['ignore', 'pipe', 'pipe'],
+})
+children.push(consoleChild)
+for (const stream of [consoleChild.stdout, consoleChild.stderr]) {
+  createInterface({ input: stream }).on('line', (line) => console.log(`${'console'.padEnd(13)} ${line}`))
+}
+consoleChild.on('exit', (code) => console.error(`dev: console exited with ${code}`))
+await waitFor(async () => (await fetch(`${consoleUrl}/readyz`).catch(() => undefined))?.ok, {
+  timeoutMs: 60_000,
+  intervalMs: 250,
+  message: 'dev: console did not become ready within 60 s',
+})
+
 const url = 'http://127.0.0.1:8080/webhooks/nudj/dev'
 console.log(`
 dev: the pipeline is running. Ctrl-C stops the services (pnpm stack down stops the stack).
@@ -158,6 +178,7 @@ dev: the pipeline is running. Ctrl-C stops the services (pnpm stack down stops t
   analytics      curl -H "Authorization: Bearer $(cat ${secrets.analyticsApi.file})" http://127.0.0.1:8091/v1/summary   (ops :9191)
   notifications  http://127.0.0.1:8092/   token: pnpm notifications token <user id>   (ops :9192)
   email          suppressions http://127.0.0.1:8093/v1/suppressions, bearer token in ${secrets.emailAdmin.file}   (ops :9193)
+  console        ${consoleUrl}/   token in ${secrets.console.file}
   mail inbox     http://127.0.0.1:${config.smtp.httpPort}/
   traffic        pnpm nudj-sim send --url ${url} --secret-file ${secrets.gen2.file} --gen1-token-file ${secrets.gen1.file} --count 1000
 `)

@@ -2,11 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { freePort } from './free-port.ts'
-import { infraToEnv, type Infra } from './infra.ts'
+import type { Infra } from './infra.ts'
 import { repoRoot } from './repo-root.ts'
+import { serviceEnv, type ServiceEnvOptions, type ServiceName } from './service-env.ts'
 import { waitFor } from './wait-for.ts'
-
-export type ServiceName = 'ingest' | 'analytics' | 'email' | 'notifications'
 
 export type ServiceProcess = {
   /** The ops listener, e.g. http://127.0.0.1:41234 (/metrics, /readyz). */
@@ -105,12 +104,34 @@ export async function startServiceProcess({
   }
 }
 
-export type IngestProcess = ServiceProcess & {
+export type StartedService = ServiceProcess & {
+  /** The public listener, e.g. http://127.0.0.1:41235. */
+  url: string
+}
+
+/**
+ * The launcher tests and benchmarks share: a service as its own process on free loopback
+ * ports, with the environment `serviceEnv` builds from the running infra and `options`.
+ */
+export async function startService(
+  service: ServiceName,
+  infra: Infra,
+  options: Omit<ServiceEnvOptions, 'port' | 'opsPort'> & { readyTimeoutMs?: number },
+): Promise<StartedService> {
+  const [port, opsPort] = [await freePort(), await freePort()]
+  const env = serviceEnv(service, infra, { ...options, port, opsPort })
+  const running = await startServiceProcess({ service, env, opsPort, readyTimeoutMs: options.readyTimeoutMs })
+  return { ...running, url: `http://127.0.0.1:${port}` }
+}
+
+export type IngestProcess = StartedService & {
   /** Where to POST webhooks (the dev source). */
   url: string
   /** The dev source's gen-2 HMAC secret and gen-1 bearer token (random per process). */
   secret: string
   gen1Token: string
+  /** The dev source as the simulator addresses it (`runSend({ receiver })`): both generations' credentials. */
+  receiver: { url: string; secret: string; gen1Headers: Record<string, string> }
 }
 
 /**
@@ -118,19 +139,11 @@ export type IngestProcess = ServiceProcess & {
  * the dev source (gen-2 HMAC and gen-1 static headers) under fresh random credentials.
  */
 export async function startIngestProcess(infra: Infra, topicPrefix: string, env: Record<string, string> = {}): Promise<IngestProcess> {
-  const [port, opsPort] = [await freePort(), await freePort()]
   const secret = `whsec_${randomBytes(24).toString('base64url')}`
   const gen1Token = randomBytes(24).toString('base64url')
-  const service = await startServiceProcess({
-    service: 'ingest',
-    opsPort,
+  const ingest = await startService('ingest', infra, {
+    topicPrefix,
     env: {
-      ...infraToEnv(infra),
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      INGEST_HOST: '127.0.0.1',
-      INGEST_PORT: String(port),
-      INGEST_OPS_PORT: String(opsPort),
-      INGEST_ALLOW_PLAIN_HTTP: 'true',
       INGEST_SOURCES_FILE: join(repoRoot, 'services/ingest/dev/sources.json'),
       NUDJ_DEV_GEN2_SECRET: secret,
       NUDJ_DEV_GEN1_AUTHORIZATION: `Bearer ${gen1Token}`,
@@ -141,5 +154,7 @@ export async function startIngestProcess(infra: Infra, topicPrefix: string, env:
       ...env,
     },
   })
-  return { ...service, url: `http://127.0.0.1:${port}/webhooks/nudj/dev`, secret, gen1Token }
+  const url = `${ingest.url}/webhooks/nudj/dev`
+  const gen1Headers = { Authorization: `Bearer ${gen1Token}`, 'X-Webhook-Source': 'nudj-platform' }
+  return { ...ingest, url, secret, gen1Token, receiver: { url, secret, gen1Headers } }
 }

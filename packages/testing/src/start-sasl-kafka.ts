@@ -1,14 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, existsSync, openSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { loadStackConfig } from './config.ts'
 import { freePort } from './free-port.ts'
 import { repoRoot } from './repo-root.ts'
-import { isBrokerAnswering, log4jConfig } from './stack/kafka-server.ts'
 import { findJava } from './stack/find-java.ts'
+import {
+  formatKafkaStorage,
+  isBrokerAnswering,
+  kafkaLaunch,
+  kafkaProperties,
+  requireKafkaLibs,
+  spawnKafka,
+  writeKafkaConfig,
+} from './stack/kafka-node.ts'
 import { runCommand } from './stack/run-command.ts'
 import { waitFor } from './wait-for.ts'
 
@@ -36,12 +42,12 @@ export type SaslKafka = {
  */
 export async function startSaslKafka(): Promise<SaslKafka> {
   const stack = loadStackConfig(repoRoot)
-  const libs = join(stack.artifactsDir, `kafka-${stack.kafka.version}`, 'libs')
-  if (!existsSync(join(libs, '.complete'))) throw new Error(`no Kafka jars in ${libs}: run 'pnpm stack up kafka' once first`)
+  const libs = requireKafkaLibs(stack)
   const java = await findJava(17, stack.javaHome)
   // keytool sits beside the java binary that runs the broker.
   const keytool = java.includes('/') ? join(dirname(java), 'keytool') : 'keytool'
   const home = await mkdtemp(join(tmpdir(), 'sasl-kafka-'))
+  const node = { java, libs, home }
   const [port, tlsPort, controllerPort] = [await freePort(), await freePort(), await freePort()]
   const secret = (): string => randomBytes(18).toString('base64url')
   const admin = { username: 'broker', password: secret() }
@@ -57,59 +63,37 @@ export async function startSaslKafka(): Promise<SaslKafka> {
   await runCommand(keytool, ['-exportcert', '-rfc', '-alias', 'broker', '-file', caFile, ...store])
 
   const jaas = (credentials = ''): string => `org.apache.kafka.common.security.scram.ScramLoginModule required${credentials};`
-  const properties = `# Written by startSaslKafka (@nudj-webhooks/testing); a throw-away broker.
-process.roles=broker,controller
-node.id=1
-listeners=SASL://127.0.0.1:${port},TLS://127.0.0.1:${tlsPort},CONTROLLER://127.0.0.1:${controllerPort}
-advertised.listeners=SASL://127.0.0.1:${port},TLS://127.0.0.1:${tlsPort}
-listener.security.protocol.map=SASL:SASL_PLAINTEXT,TLS:SASL_SSL,CONTROLLER:PLAINTEXT
-controller.listener.names=CONTROLLER
-controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}
-inter.broker.listener.name=SASL
-sasl.enabled.mechanisms=SCRAM-SHA-512
-sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
-listener.name.sasl.scram-sha-512.sasl.jaas.config=${jaas(` username="${admin.username}" password="${admin.password}"`)}
-listener.name.tls.scram-sha-512.sasl.jaas.config=${jaas()}
-listener.name.tls.ssl.keystore.type=PKCS12
-listener.name.tls.ssl.keystore.location=${keystore}
-listener.name.tls.ssl.keystore.password=${storePassword}
-listener.name.tls.ssl.key.password=${storePassword}
-log.dirs=${join(home, 'data')}
-num.partitions=1
-auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-`
-  await writeFile(join(home, 'server.properties'), properties)
-  await writeFile(join(home, 'log4j2.yaml'), log4jConfig)
+  const properties = kafkaProperties({
+    writtenBy: 'startSaslKafka (@nudj-webhooks/testing), a throw-away broker',
+    nodeId: 1,
+    listeners: [
+      { name: 'SASL', port, protocol: 'SASL_PLAINTEXT' },
+      { name: 'TLS', port: tlsPort, protocol: 'SASL_SSL' },
+    ],
+    controllerPort,
+    logDir: join(home, 'data'),
+    replication: 1,
+    partitions: 1,
+    offsetsPartitions: 1,
+    extra: [
+      'sasl.enabled.mechanisms=SCRAM-SHA-512',
+      'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+      `listener.name.sasl.scram-sha-512.sasl.jaas.config=${jaas(` username="${admin.username}" password="${admin.password}"`)}`,
+      `listener.name.tls.scram-sha-512.sasl.jaas.config=${jaas()}`,
+      'listener.name.tls.ssl.keystore.type=PKCS12',
+      `listener.name.tls.ssl.keystore.location=${keystore}`,
+      `listener.name.tls.ssl.keystore.password=${storePassword}`,
+      `listener.name.tls.ssl.key.password=${storePassword}`,
+    ],
+  })
+  await writeKafkaConfig(home, properties)
   const scram = (u: { username: string; password: string }): string[] => [
     '--add-scram',
     `SCRAM-SHA-512=[name=${u.username},password=${u.password}]`,
   ]
-  await runCommand(java, [
-    ...['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url')],
-    ...['-c', join(home, 'server.properties'), '--standalone', ...scram(admin), ...scram(user)],
-  ])
+  await formatKafkaStorage(node, randomBytes(16).toString('base64url'), ['--standalone', ...scram(admin), ...scram(user)])
 
-  const out = openSync(logFile, 'a')
-  const child: ChildProcess = spawn(
-    java,
-    [
-      ...['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', '-XX:TieredStopAtLevel=1'],
-      ...[`-Dlog4j2.configurationFile=${join(home, 'log4j2.yaml')}`, '-cp', `${libs}/*`, 'kafka.Kafka', join(home, 'server.properties')],
-    ],
-    { cwd: home, stdio: ['ignore', out, out] },
-  )
-  closeSync(out)
-  const kill = (): void => void (child.exitCode === null && child.kill('SIGKILL'))
-  // Whatever happens to the runner, the broker does not outlive it.
-  process.once('exit', kill)
-  const running = (): boolean => child.exitCode === null && child.signalCode === null
+  const kafka = spawnKafka(kafkaLaunch(node, ['-Xms256m', '-Xmx512m', '-XX:TieredStopAtLevel=1']), logFile)
   const broker: SaslKafka = {
     brokers: [`127.0.0.1:${port}`],
     tlsBrokers: [`127.0.0.1:${tlsPort}`],
@@ -117,21 +101,15 @@ group.initial.rebalance.delay.ms=0
     user,
     logText: async () => await readFile(logFile, 'utf8').catch(() => ''),
     async close() {
-      process.off('exit', kill)
-      if (running()) {
-        const exited = new Promise((resolve) => child.once('exit', resolve))
-        child.kill('SIGTERM')
-        const timer = setTimeout(kill, 15_000)
-        await exited
-        clearTimeout(timer)
-      }
+      await kafka.stop()
       await rm(home, { recursive: true, force: true })
     },
   }
   try {
     await waitFor(
       async () => {
-        if (!running()) throw new Error(`the SASL broker exited with ${child.exitCode}:\n${(await broker.logText()).slice(-3000)}`)
+        if (!kafka.running())
+          throw new Error(`the SASL broker exited with ${kafka.child.exitCode}:\n${(await broker.logText()).slice(-3000)}`)
         return await isBrokerAnswering(broker.brokers, { mechanism: 'scram-sha-512', ...admin })
       },
       { timeoutMs: 90_000, intervalMs: 250, message: 'the SASL broker did not answer within 90 s' },

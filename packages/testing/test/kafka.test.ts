@@ -1,7 +1,7 @@
 // Proves that kafkajs 2.2.4 does what the project needs against the pinned Kafka 4.x broker.
 import { Kafka, logLevel, type Admin } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { consumeUntil, produce, uniqueName } from '../src/index.ts'
+import { consumeUntil, produce, uniqueName, waitFor } from '../src/index.ts'
 
 const infra = inject('infra')
 // kafkajs logs retriable coordinator errors (a fresh broker's coordinators are still
@@ -19,7 +19,13 @@ afterAll(async () => {
 
 async function createTopic(partitions: number): Promise<string> {
   const topic = uniqueName('proof')
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true })
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] })
+  // A loaded broker may answer UNKNOWN_TOPIC_OR_PARTITION for a moment after the creation,
+  // which kafkajs's own waitForLeaders does not retry: wait until every partition has a leader.
+  await waitFor(
+    async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.every((p) => p.leader >= 0) === true,
+    { timeoutMs: 30_000, intervalMs: 100, retryErrors: true, message: `topic ${topic} had no leaders within 30 s` },
+  )
   return topic
 }
 

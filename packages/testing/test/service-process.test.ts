@@ -10,11 +10,7 @@ describe('startIngestProcess', () => {
     const ingest = await startIngestProcess(infra, uniqueName('svcproc'))
     try {
       const report = await runSend({
-        receiver: {
-          url: ingest.url,
-          secret: ingest.secret,
-          gen1Headers: { Authorization: `Bearer ${ingest.gen1Token}`, 'X-Webhook-Source': 'nudj-platform' },
-        },
+        receiver: ingest.receiver,
         count: 20,
         rate: 200,
         concurrency: 4,

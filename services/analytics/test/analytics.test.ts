@@ -54,11 +54,7 @@ describe('analytics: simulator → ingest → Kafka → analytics → query API'
   it('projects both generations, duplicates and reordering included, as an independent count of the clean stream', async () => {
     const delivered: SimEvent[] = []
     const report = await runSend({
-      receiver: {
-        url: ingest.url,
-        secret: ingest.secret,
-        gen1Headers: { Authorization: `Bearer ${ingest.gen1Token}`, 'X-Webhook-Source': 'nudj-platform' },
-      },
+      receiver: ingest.receiver,
       count: 600,
       rate: 300,
       concurrency: 16,

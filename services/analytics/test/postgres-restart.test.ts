@@ -31,11 +31,7 @@ it('loses and doubles nothing when Postgres restarts mid-stream', async () => {
   const delivered: SimEvent[] = []
   let acknowledged = 0
   const sending = runSend({
-    receiver: {
-      url: ingest.url,
-      secret: ingest.secret,
-      gen1Headers: { Authorization: `Bearer ${ingest.gen1Token}`, 'X-Webhook-Source': 'nudj-platform' },
-    },
+    receiver: ingest.receiver,
     count: 500,
     rate: 100,
     concurrency: 8,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { infraToEnv, type Infra } from '@nudj-webhooks/testing'
+import { serviceEnv, type Infra } from '@nudj-webhooks/testing'
 import pg from 'pg'
 import { pino } from 'pino'
 import { loadAnalyticsConfig, type AnalyticsConfig } from '../src/config.ts'
@@ -16,20 +16,14 @@ export function testConfig(
   env: { databaseUrl: string; topicPrefix: string; group: string },
   overrides: Record<string, string> = {},
 ): AnalyticsConfig {
-  return loadAnalyticsConfig({
-    ...infraToEnv(infra),
-    DATABASE_URL: env.databaseUrl,
-    KAFKA_TOPIC_PREFIX: env.topicPrefix,
-    CONSUMER_GROUP: env.group,
-    ANALYTICS_RETRY_SCHEDULE: '1s',
-    ANALYTICS_HOST: '127.0.0.1',
-    ANALYTICS_PORT: '0',
-    ANALYTICS_OPS_PORT: '0',
-    KAFKA_TOPIC_PARTITIONS: '3',
-    LOG_LEVEL: 'warn',
-    ANALYTICS_API_TOKENS: testApiToken,
-    ...overrides,
-  })
+  return loadAnalyticsConfig(
+    serviceEnv('analytics', infra, {
+      ...env,
+      partitions: 3,
+      retrySchedule: '1s',
+      env: { ANALYTICS_API_TOKENS: testApiToken, ...overrides },
+    }),
+  )
 }
 
 export const testLogger = pino({ level: 'warn' })

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { createEnvelopeCodec, normalizeNudjWebhook, topicForCategory, type WebhookReceived } from '@nudj-webhooks/contracts'
 import { createLogger } from '@nudj-webhooks/observability'
-import { createFreshDatabase, infraToEnv, uniqueName, type FreshDatabase, type Infra } from '@nudj-webhooks/testing'
+import { createFreshDatabase, serviceEnv, uniqueName, type FreshDatabase, type Infra } from '@nudj-webhooks/testing'
 import { Kafka, logLevel, type Message } from 'kafkajs'
 import pg from 'pg'
 import { loadEmailConfig } from '../src/config.ts'
@@ -46,25 +46,22 @@ export async function startTestEmail(infra: Infra, options: TestEmailOptions = {
   const group = uniqueName('email')
   const db = await createFreshDatabase(infra.databaseUrl, 'email')
   await options.prepare?.(db.url)
-  const env: Record<string, string> = {
-    ...infraToEnv(infra),
-    DATABASE_URL: db.url,
-    KAFKA_TOPIC_PREFIX: prefix,
-    KAFKA_TOPIC_PARTITIONS: '2',
-    CONSUMER_GROUP: group,
-    EMAIL_HOST: '127.0.0.1',
-    EMAIL_PORT: '0',
-    EMAIL_OPS_PORT: '0',
-    EMAIL_RETRY_SCHEDULE: '1s,2s,3s',
-    CONSUMER_HANDLER_TIMEOUT: '15s',
-    EMAIL_SMTP_TIMEOUT: '3s',
-    EMAIL_ADMIN_TOKEN: adminToken,
-    EMAIL_MAX_PER_SECOND: '0',
-    // Short, so an event whose user never registers is decided no_recipient within a test's wait.
-    EMAIL_RECIPIENT_WAIT: '3s',
-    LOG_LEVEL: 'warn',
-    ...options.env,
-  }
+  const env = serviceEnv('email', infra, {
+    topicPrefix: prefix,
+    group,
+    databaseUrl: db.url,
+    partitions: 2,
+    retrySchedule: '1s,2s,3s',
+    env: {
+      CONSUMER_HANDLER_TIMEOUT: '15s',
+      EMAIL_SMTP_TIMEOUT: '3s',
+      EMAIL_ADMIN_TOKEN: adminToken,
+      EMAIL_MAX_PER_SECOND: '0',
+      // Short, so an event whose user never registers is decided no_recipient within a test's wait.
+      EMAIL_RECIPIENT_WAIT: '3s',
+      ...options.env,
+    },
+  })
   if (options.routes) {
     const file = join(await mkdtemp(join(tmpdir(), 'email-routes-')), 'routes.json')
     await writeFile(file, JSON.stringify(options.routes))

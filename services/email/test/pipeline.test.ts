@@ -4,15 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { normalizeNudjWebhook, validateNudjEvent } from '@nudj-webhooks/contracts'
 import { runSend, type SimEvent } from '@nudj-webhooks/nudj-sim'
-import {
-  createFreshDatabase,
-  freePort,
-  infraToEnv,
-  startIngestProcess,
-  startServiceProcess,
-  uniqueName,
-  waitFor,
-} from '@nudj-webhooks/testing'
+import { createFreshDatabase, startIngestProcess, startService, uniqueName, waitFor } from '@nudj-webhooks/testing'
 import pg from 'pg'
 import { expect, inject, it } from 'vitest'
 import { messageIdFor } from '../src/message-id.ts'
@@ -30,35 +22,23 @@ it('gives each routed webhook id of simulated Nudj traffic exactly one email whe
   const db = await createFreshDatabase(infra.databaseUrl, 'email_pipeline')
   const pool = new pg.Pool({ connectionString: db.url, max: 2 })
   const ingest = await startIngestProcess(infra, prefix)
-  const opsPort = await freePort()
-  const email = await startServiceProcess({
-    service: 'email',
-    opsPort,
+  const email = await startService('email', infra, {
+    topicPrefix: prefix,
+    group: uniqueName('email'),
+    databaseUrl: db.url,
+    partitions: 2,
+    retrySchedule: '1s,2s',
     env: {
-      ...infraToEnv(infra),
-      DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_TOPIC_PARTITIONS: '2',
-      CONSUMER_GROUP: uniqueName('email'),
-      EMAIL_HOST: '127.0.0.1',
-      EMAIL_PORT: String(await freePort()),
-      EMAIL_OPS_PORT: String(opsPort),
-      EMAIL_RETRY_SCHEDULE: '1s,2s',
       EMAIL_MESSAGE_ID_DOMAIN: domain,
       EMAIL_MAX_PER_SECOND: '0',
       // Longer than the test: an event whose user never registers is still waiting at the end.
       EMAIL_RECIPIENT_WAIT: '10m',
-      LOG_LEVEL: 'warn',
     },
   })
   try {
     const acknowledged = new Map<string, SimEvent>()
     const report = await runSend({
-      receiver: {
-        url: ingest.url,
-        secret: ingest.secret,
-        gen1Headers: { Authorization: `Bearer ${ingest.gen1Token}`, 'X-Webhook-Source': 'nudj-platform' },
-      },
+      receiver: ingest.receiver,
       count: 120,
       rate: 200,
       concurrency: 8,

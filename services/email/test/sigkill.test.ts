@@ -1,15 +1,7 @@
 // SIGKILL of the email process in the middle of a stream of sends, then a restart: every
 // webhook still gets its email, and a second copy exists only for a send the kill caught
 // between the SMTP accept and its record (same Message-ID, recorded as resumed).
-import {
-  createFreshDatabase,
-  createMailpitInbox,
-  freePort,
-  infraToEnv,
-  startServiceProcess,
-  uniqueName,
-  waitFor,
-} from '@nudj-webhooks/testing'
+import { createFreshDatabase, createMailpitInbox, startService, uniqueName, waitFor } from '@nudj-webhooks/testing'
 import pg from 'pg'
 import { expect, inject, it } from 'vitest'
 import { messageIdFor } from '../src/message-id.ts'
@@ -25,24 +17,16 @@ it('loses no email and repeats only sends caught mid-way when the process is kil
   const domain = `${run}.kill.test`
   const db = await createFreshDatabase(infra.databaseUrl, 'email_kill')
   const pool = new pg.Pool({ connectionString: db.url, max: 2 })
-  const opsPort = await freePort()
-  const service = await startServiceProcess({
-    service: 'email',
-    opsPort,
+  const service = await startService('email', infra, {
+    topicPrefix: prefix,
+    group: uniqueName('email'),
+    databaseUrl: db.url,
+    partitions,
+    retrySchedule: '1s,2s',
     env: {
-      ...infraToEnv(infra),
-      DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_TOPIC_PARTITIONS: String(partitions),
-      CONSUMER_GROUP: uniqueName('email'),
-      EMAIL_HOST: '127.0.0.1',
-      EMAIL_PORT: String(await freePort()),
-      EMAIL_OPS_PORT: String(opsPort),
-      EMAIL_RETRY_SCHEDULE: '1s,2s',
       EMAIL_MESSAGE_ID_DOMAIN: domain,
       // Slow enough (12 s for the stream) that the kill lands in the middle of it even on a loaded machine.
       EMAIL_MAX_PER_SECOND: '10',
-      LOG_LEVEL: 'warn',
     },
   })
   const inbox = createMailpitInbox(infra.mailApiUrl)

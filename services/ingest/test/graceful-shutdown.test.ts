@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gen2Headers } from '@nudj-webhooks/nudj-sim'
-import { consumeUntil, freePort, uniqueName, waitFor } from '@nudj-webhooks/testing'
+import { consumeUntil, freePort, serviceEnv, uniqueName, waitFor } from '@nudj-webhooks/testing'
 import { Kafka, logLevel } from 'kafkajs'
 import { describe, expect, inject, it } from 'vitest'
 
@@ -25,17 +25,13 @@ describe('ingest on SIGTERM', () => {
     const child = spawn(process.execPath, [main], {
       env: {
         ...process.env,
-        INGEST_HOST: '127.0.0.1',
-        INGEST_PORT: String(port),
-        INGEST_OPS_PORT: String(opsPort),
-        INGEST_ALLOW_PLAIN_HTTP: 'true',
-        INGEST_SOURCES_FILE: join(dir, 'sources.json'),
-        KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-        KAFKA_TOPIC_PREFIX: prefix,
-        KAFKA_TOPIC_PARTITIONS: '2',
-        SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-        SIGTERM_SECRET: 'whsec_sigterm-test-secret',
-        LOG_LEVEL: 'warn',
+        ...serviceEnv('ingest', infra, {
+          topicPrefix: prefix,
+          partitions: 2,
+          port,
+          opsPort,
+          env: { INGEST_SOURCES_FILE: join(dir, 'sources.json'), SIGTERM_SECRET: 'whsec_sigterm-test-secret' },
+        }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

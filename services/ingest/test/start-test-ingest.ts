@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { createEnvelopeCodec, createRejectionCodec, type WebhookReceived, type WebhookRejected } from '@nudj-webhooks/contracts'
 import { createLogger } from '@nudj-webhooks/observability'
-import { consumeUntil, uniqueName, type Infra } from '@nudj-webhooks/testing'
+import { consumeUntil, serviceEnv, uniqueName, type Infra } from '@nudj-webhooks/testing'
 import { Kafka, logLevel } from 'kafkajs'
 import { loadIngestConfig } from '../src/config.ts'
 import { startIngest, type RunningIngest } from '../src/start-ingest.ts'
@@ -58,28 +58,26 @@ export async function startTestIngest(
   const dir = await mkdtemp(join(tmpdir(), 'ingest-test-'))
   await writeFile(join(dir, 'sources.json'), JSON.stringify(sources))
   const prefix = uniqueName('nudj_webhooks')
-  const config = loadIngestConfig({
-    INGEST_HOST: '127.0.0.1',
-    INGEST_PORT: '0',
-    INGEST_OPS_PORT: '0',
-    INGEST_ALLOW_PLAIN_HTTP: 'true',
-    INGEST_SOURCES_FILE: join(dir, 'sources.json'),
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    KAFKA_TOPIC_PREFIX: prefix,
-    KAFKA_TOPIC_PARTITIONS: '3',
-    SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-    TEST_SECRET_CURRENT: secrets.current,
-    TEST_SECRET_PREVIOUS: secrets.previous,
-    TEST_GEN1_AUTH: `Bearer ${secrets.gen1}`,
-    TEST_STANDARD_SECRET: secrets.standard,
-    // Ingest runs on the test's own event loop here: the load shedder's 250 ms default would
-    // answer 503 on any stall of a loaded test machine. Tests of shedding pass their own value.
-    INGEST_MAX_EVENT_LOOP_DELAY: '30s',
-    // Many tests send refused requests from the one test address; the budget of failed
-    // authentications per address has tests of its own, which pass their own value.
-    INGEST_AUTH_FAILURES_PER_ADDRESS: '0',
-    ...env,
-  })
+  const config = loadIngestConfig(
+    serviceEnv('ingest', infra, {
+      topicPrefix: prefix,
+      partitions: 3,
+      env: {
+        INGEST_SOURCES_FILE: join(dir, 'sources.json'),
+        TEST_SECRET_CURRENT: secrets.current,
+        TEST_SECRET_PREVIOUS: secrets.previous,
+        TEST_GEN1_AUTH: `Bearer ${secrets.gen1}`,
+        TEST_STANDARD_SECRET: secrets.standard,
+        // Ingest runs on the test's own event loop here: the load shedder's 250 ms default would
+        // answer 503 on any stall of a loaded test machine. Tests of shedding pass their own value.
+        INGEST_MAX_EVENT_LOOP_DELAY: '30s',
+        // Many tests send refused requests from the one test address; the budget of failed
+        // authentications per address has tests of its own, which pass their own value.
+        INGEST_AUTH_FAILURES_PER_ADDRESS: '0',
+        ...env,
+      },
+    }),
+  )
   const logLines: string[] = []
   const logger = createLogger({
     service: 'ingest',

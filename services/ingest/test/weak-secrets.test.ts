@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { categories } from '@nudj-webhooks/contracts'
 import { gen1Headers } from '@nudj-webhooks/nudj-sim'
+import { serviceEnv, uniqueName } from '@nudj-webhooks/testing'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { secrets, startTestIngest, type TestIngest } from './start-test-ingest.ts'
 
@@ -21,15 +22,10 @@ async function runIngest(dir: string, sources: unknown, env: Record<string, stri
   const child = spawn(process.execPath, [main], {
     env: {
       ...process.env,
-      INGEST_HOST: '127.0.0.1',
-      INGEST_PORT: '0',
-      INGEST_OPS_PORT: '0',
-      INGEST_ALLOW_PLAIN_HTTP: 'true',
-      INGEST_SOURCES_FILE: join(dir, 'sources.json'),
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-      LOG_LEVEL: 'debug',
-      ...env,
+      ...serviceEnv('ingest', infra, {
+        topicPrefix: uniqueName('weak'),
+        env: { INGEST_SOURCES_FILE: join(dir, 'sources.json'), LOG_LEVEL: 'debug', ...env },
+      }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -10,7 +10,15 @@ import {
   type Gen2Name,
   type SimUser,
 } from '@nudj-webhooks/nudj-sim'
-import { createFreshDatabase, infraToEnv, uniqueName, type FreshDatabase, type Infra, type IngestProcess } from '@nudj-webhooks/testing'
+import {
+  createFreshDatabase,
+  serviceEnv,
+  uniqueName,
+  type FreshDatabase,
+  type Infra,
+  type IngestProcess,
+  type ServiceEnvOptions,
+} from '@nudj-webhooks/testing'
 import { createLogger } from '@nudj-webhooks/observability'
 import { loadNotificationsConfig } from '../src/config.ts'
 import { startNotifications, type RunningNotifications } from '../src/start-notifications.ts'
@@ -19,22 +27,15 @@ import { signUserToken } from '../src/user-token.ts'
 export const tokenSecret = randomBytes(32).toString('base64url')
 export const tokenFor = (userId: string, ttlSeconds = 600): string => signUserToken(Buffer.from(tokenSecret), userId, ttlSeconds)
 
-/** Everything a notifications process or in-process service reads, for one suite. */
-export function serviceEnv(infra: Infra, topicPrefix: string, group: string, databaseUrl: string, extra: Record<string, string> = {}) {
+/** What a notifications process or in-process service is given for one suite, for `serviceEnv` or `startService`. */
+export function suiteOptions(suite: Suite, env: Record<string, string> = {}): ServiceEnvOptions {
   return {
-    ...infraToEnv(infra),
-    DATABASE_URL: databaseUrl,
-    KAFKA_TOPIC_PREFIX: topicPrefix,
-    KAFKA_TOPIC_PARTITIONS: '3',
-    CONSUMER_GROUP: group,
-    NOTIFICATIONS_TOKEN_SECRET: tokenSecret,
-    NOTIFICATIONS_RETRY_SCHEDULE: '500ms,1s',
-    NOTIFICATIONS_HOST: '127.0.0.1',
-    NOTIFICATIONS_PORT: '0',
-    NOTIFICATIONS_OPS_PORT: '0',
-    NOTIFICATIONS_HEARTBEAT: '1s',
-    LOG_LEVEL: 'warn',
-    ...extra,
+    topicPrefix: suite.topicPrefix,
+    group: suite.group,
+    databaseUrl: suite.database.url,
+    partitions: 3,
+    retrySchedule: '500ms,1s',
+    env: { NOTIFICATIONS_TOKEN_SECRET: tokenSecret, NOTIFICATIONS_HEARTBEAT: '1s', ...env },
   }
 }
 
@@ -58,7 +59,7 @@ export async function startInProcess(
   extra: Record<string, string> = {},
   logLines?: string[],
 ): Promise<RunningNotifications> {
-  const config = loadNotificationsConfig(serviceEnv(infra, suite.topicPrefix, suite.group, suite.database.url, extra))
+  const config = loadNotificationsConfig(serviceEnv('notifications', infra, suiteOptions(suite, extra)))
   const destination = logLines && { write: (line: string) => void logLines.push(line) }
   return await startNotifications(config, createLogger({ service: 'notifications', version: 'test', level: 'warn', destination }))
 }

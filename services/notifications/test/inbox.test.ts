@@ -68,11 +68,7 @@ describe('the simulator’s traffic, redeliveries and reordering included', () =
     const rulesFor = createRuleIndex(parseRules(defaultRules))
     const expected = new Map<string, string>()
     const report = await runSend({
-      receiver: {
-        url: ingest.url,
-        secret: ingest.secret,
-        gen1Headers: { Authorization: `Bearer ${ingest.gen1Token}`, 'X-Webhook-Source': 'nudj-platform' },
-      },
+      receiver: ingest.receiver,
       count: 150,
       rate: 150,
       concurrency: 10,

@@ -1,7 +1,7 @@
-import { freePort, startIngestProcess, startServiceProcess, waitFor, type IngestProcess, type ServiceProcess } from '@nudj-webhooks/testing'
+import { startIngestProcess, startService, waitFor, type IngestProcess, type ServiceProcess } from '@nudj-webhooks/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { createSuite, sendEvent, serviceEnv, tokenFor, users, type Suite } from './harness.ts'
+import { createSuite, sendEvent, suiteOptions, tokenFor, users, type Suite } from './harness.ts'
 import { openStream, type OpenStream } from './open-stream.ts'
 
 const infra = inject('infra')
@@ -11,12 +11,8 @@ const replicas: { process: ServiceProcess; url: string }[] = []
 const user = users[8]!
 
 async function startReplica(): Promise<{ process: ServiceProcess; url: string }> {
-  const [port, opsPort] = [await freePort(), await freePort()]
-  const env = serviceEnv(infra, suite.topicPrefix, suite.group, suite.database.url, {
-    NOTIFICATIONS_PORT: String(port),
-    NOTIFICATIONS_OPS_PORT: String(opsPort),
-  })
-  return { process: await startServiceProcess({ service: 'notifications', env, opsPort }), url: `http://127.0.0.1:${port}` }
+  const process = await startService('notifications', infra, suiteOptions(suite))
+  return { process, url: process.url }
 }
 
 /** Notifications this replica's consumer created (from its metrics). */

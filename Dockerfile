@@ -14,8 +14,8 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 ARG SERVICE
 ENV CI=true COREPACK_ENABLE_DOWNLOAD_PROMPT=0 npm_config_store_dir=/pnpm-store
-RUN case "$SERVICE" in ingest|analytics|email|notifications) ;; \
-      *) echo "build with --build-arg SERVICE=ingest|analytics|email|notifications (got '$SERVICE')" >&2; exit 1 ;; esac
+RUN case "$SERVICE" in ingest|analytics|email|notifications|console) ;; \
+      *) echo "build with --build-arg SERVICE=ingest|analytics|email|notifications|console (got '$SERVICE')" >&2; exit 1 ;; esac
 # pnpm at the version package.json pins (packageManager), through corepack.
 RUN corepack enable
 WORKDIR /src
@@ -39,7 +39,7 @@ WORKDIR /app
 COPY --from=build /out/ ./
 USER node
 # The public port and the ops port (/metrics, /livez, /readyz) of each service.
-EXPOSE 8080 9090 8091 9191 8092 9192 8093 9193
+EXPOSE 8080 9090 8091 9191 8092 9192 8093 9193 9300
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["/bin/sh", "/app/deploy/docker/healthcheck.sh"]
 # `node` is PID 1 (exec), so SIGTERM reaches the service's graceful shutdown. Other commands

@@ -7,6 +7,8 @@ case "$SERVICE" in
   analytics) port="${ANALYTICS_OPS_PORT:-9191}" ;;
   notifications) port="${NOTIFICATIONS_OPS_PORT:-9192}" ;;
   email) port="${EMAIL_OPS_PORT:-9193}" ;;
+  # The console has one port; its /livez needs no token.
+  console) port="${CONSOLE_PORT:-9300}" ;;
   *) exit 1 ;;
 esac
 exec node -e "fetch('http://127.0.0.1:$port/livez', { signal: AbortSignal.timeout(2000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"

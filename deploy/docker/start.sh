@@ -13,6 +13,6 @@ case "$SERVICE" in
   # pod's 384 Mi limit. INGEST_NODE_FLAGS replaces these flags (e.g. empty for Node's defaults).
   # shellcheck disable=SC2086 # one word per flag
   ingest) exec node ${INGEST_NODE_FLAGS---max-semi-space-size=8 --initial-old-space-size=64 --max-old-space-size=160} services/ingest/src/main.ts "$@" ;;
-  analytics | email | notifications) exec node "services/$SERVICE/src/main.ts" "$@" ;;
-  *) echo "start.sh: SERVICE must be ingest, analytics, email or notifications (got '$SERVICE')" >&2 && exit 78 ;;
+  analytics | email | notifications | console) exec node "services/$SERVICE/src/main.ts" "$@" ;;
+  *) echo "start.sh: SERVICE must be ingest, analytics, email, notifications or console (got '$SERVICE')" >&2 && exit 78 ;;
 esac

@@ -9,7 +9,7 @@ import type { IngestMetrics } from './create-ingest-metrics.ts'
 import { createRateLimiter } from './create-rate-limiter.ts'
 import { PublishError, type Publish } from './create-publisher.ts'
 import { createReplayWindow } from './create-replay-window.ts'
-import { sendError, type ErrorCode } from './error-catalog.ts'
+import { errorCatalog, sendError, type ErrorCode } from './error-catalog.ts'
 import { selectHeaders } from './select-headers.ts'
 import type { Source } from './source.ts'
 import { verifyRequest } from './verify-request.ts'
@@ -163,7 +163,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         {
           source: sourceName ?? '',
           reason: code,
-          status: 0,
+          status: errorCatalog[code].status,
           receivedAt: now(),
           method: request.method,
           path: redactUrl(request.url),

@@ -149,7 +149,7 @@ describe('ingest: refusals', () => {
     const forgedAudit = audit.find((a) => a.rejection.headers['x-nudj-delivery-id'] === 'dlv-forged')!
     expect(forgedAudit).toMatchObject({
       key: 'hmaconly',
-      rejection: { reason: 'BAD_SIGNATURE', source: 'hmaconly', bodyBytes: body.length },
+      rejection: { reason: 'BAD_SIGNATURE', status: 401, source: 'hmaconly', bodyBytes: body.length },
     })
     expect(forgedAudit.rejection.bodySha256).toBe(createHash('sha256').update(body).digest('hex'))
     const everything = JSON.stringify(audit.map((a) => a.rejection))

@@ -23,7 +23,7 @@ export type RecordSummary = {
   attempt?: number
   errorCode?: string
   errorMessage?: string
-  /** One line: stored, retry 1 by email (TIMEOUT), dead-lettered by email (VALIDATION_FAILED), rejected BAD_SIGNATURE. */
+  /** One line: stored, retry 1 by email (TIMEOUT), dead-lettered by email (VALIDATION_FAILED), rejected 401 BAD_SIGNATURE. */
   outcome: string
 }
 

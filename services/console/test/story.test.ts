@@ -131,7 +131,7 @@ describe('the console in a real browser', () => {
     expect(await sendForged(ingest, user)).toBe(401)
     const rejected = page.locator('#tail tr[data-kind="rejected"]')
     await rejected.first().waitFor({ timeout: 20_000 })
-    expect(await rejected.first().locator('td').nth(5).textContent()).toBe('rejected BAD_SIGNATURE')
+    expect(await rejected.first().locator('td').nth(5).textContent()).toBe('rejected 401 BAD_SIGNATURE')
 
     await expect.poll(async () => handledByAll(await story(id)), { timeout: 45_000, interval: 500 }).toBe(true)
     await row.locator('a.webhook').click()

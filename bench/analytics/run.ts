@@ -100,7 +100,6 @@ async function main(argv: string[]): Promise<number> {
     const report = {
       machine: {
         ...(await describeMachine()),
-        shared: 'yes: 2 cores shared with four other workers running tests and benchmarks',
         load_avg_1m: Object.fromEntries(
           Object.entries({ ...load, after_rebuild: loadavg()[0] ?? 0 }).map(([k, v]) => [k, Math.round(v * 10) / 10]),
         ),

@@ -2,6 +2,7 @@
 // (200 and 1,000 webhooks/s), then how many SSE connections one replica holds and its memory.
 // Ingest and notifications run as their own processes against the local stack.
 import { writeFile } from 'node:fs/promises'
+import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -127,6 +128,7 @@ try {
       sent: run.sent,
       achieved_rate: run.achievedRate,
       ingest_refused_or_failed: run.failed,
+      ingest_duplicates: run.duplicates,
       received: latencies.length,
       missing,
       e2e_p50_ms: percentile(latencies, 0.5),
@@ -168,7 +170,7 @@ try {
 const output = {
   ...results,
   date: new Date().toISOString(),
-  machine: { ...(await describeMachine()), shared: 'yes: 2 cores shared with 4 other workers and the local stack (Kafka, Postgres)' },
+  machine: { ...(await describeMachine()), load_avg_1m_at_end: Math.round((loadavg()[0] ?? 0) * 10) / 10 },
   method:
     `ingest and notifications as processes on loopback (6 partitions, default config); ${values.users} SSE clients (one per user) ` +
     `in the bench process; signed gen-2 POSTs of user-facing events for random users, paced at each rate for ${seconds} s after ` +

@@ -4,6 +4,12 @@ import { buildGen2Event, buildRequest, type Gen2Name, type SimUser, type World }
 export type PacedSend = {
   sent: number
   failed: number
+  /**
+   * Acknowledged as a duplicate of an earlier body (ingest's replay window: two events drawn
+   * alike in the same millisecond are the same signed body): stored once, under the first
+   * one's webhook id, so not expected downstream under their own.
+   */
+  duplicates: number
   ackMs: number[]
   /** POST start by delivery id, for the POSTs ingest acknowledged (the others are not expected downstream). */
   startedAt: Map<string, number>
@@ -14,16 +20,23 @@ export type PacedSend = {
 
 const names: Gen2Name[] = ['reward.earned', 'achievement.earned', 'challenge.completed', 'points.awarded', 'reward.delivered']
 
-/** One POST over a keep-alive agent; answers the status (0 when no answer). */
-async function post(agent: Agent, url: string, headers: Record<string, string>, body: Buffer): Promise<number> {
+/** One POST over a keep-alive agent; answers the status (0 when no answer) and whether ingest took it as a duplicate. */
+async function post(
+  agent: Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<{ status: number; duplicate: boolean }> {
   return await new Promise((resolve) => {
     const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) }, timeout: 30_000 })
     req.on('response', (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode ?? 0))
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (text += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, duplicate: text.includes('"duplicate":true') }))
     })
     req.on('timeout', () => req.destroy())
-    req.on('error', () => resolve(0))
+    req.on('error', () => resolve({ status: 0, duplicate: false }))
     req.end(body)
   })
 }
@@ -45,7 +58,7 @@ export async function sendPaced(options: {
   const { world, users, rate } = options
   const concurrency = options.concurrency ?? 200
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
-  const result: PacedSend = { sent: 0, failed: 0, ackMs: [], startedAt: new Map(), ackedAt: new Map(), achievedRate: 0 }
+  const result: PacedSend = { sent: 0, failed: 0, duplicates: 0, ackMs: [], startedAt: new Map(), ackedAt: new Map(), achievedRate: 0 }
   const total = Math.round(rate * options.seconds)
   const inFlight = new Set<Promise<void>>()
   const began = performance.now()
@@ -59,8 +72,9 @@ export async function sendPaced(options: {
     const req = buildRequest({ url: options.receiver.url, secret: options.receiver.secret, gen1Headers: {} }, event)
     const start = performance.now()
     const p = post(agent, req.url, req.headers, req.body)
-      .then((status) => {
-        if (status >= 200 && status < 300) {
+      .then(({ status, duplicate }) => {
+        if (duplicate) result.duplicates += 1
+        else if (status >= 200 && status < 300) {
           const acked = performance.now()
           result.ackMs.push(acked - start)
           result.startedAt.set(event.deliveryId, start)

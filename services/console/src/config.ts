@@ -48,6 +48,12 @@ const schema = Type.Object({
     description: 'records one search or story reads at most, over every topic; beyond, it stops and says it was cut short',
   }),
   CONSOLE_SCAN_TIMEOUT: durationVar('20s', 'longest one search or story reads Kafka'),
+  CONSOLE_MAX_STREAMS: Type.Integer({ minimum: 1, default: 50, description: 'live tails (pages) open at once; more get 503 BUSY' }),
+  CONSOLE_MAX_SCANS: Type.Integer({
+    minimum: 1,
+    default: 4,
+    description: 'searches and stories reading Kafka at once (each a consumer of its own); more get 503 BUSY',
+  }),
   CONSOLE_REDRIVE_MAX_RATE: Type.Integer({
     minimum: 1,
     default: 50,

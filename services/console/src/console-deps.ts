@@ -31,5 +31,9 @@ export type AppDeps = ConsoleDeps & {
   /** who.user of the audit records. */
   actor: string
   maxRedriveRate: number
+  /** Live tails open at once (CONSOLE_MAX_STREAMS); more get 503 BUSY. */
+  maxStreams: number
+  /** Searches and stories reading Kafka at once (CONSOLE_MAX_SCANS); more get 503 BUSY. */
+  maxScans: number
   logger: Logger
 }

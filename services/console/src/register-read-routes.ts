@@ -1,7 +1,8 @@
 import { listDlq, readDlqRecord, topologyGroup } from '@nudj-webhooks/kafka'
 import { Type } from '@sinclair/typebox'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { AppDeps } from './console-deps.ts'
+import { createSlots } from './create-slots.ts'
 import { describeGroups } from './describe-groups.ts'
 import { parseWindow } from './parse-window.ts'
 import { readStory } from './read-story.ts'
@@ -26,8 +27,28 @@ const heartbeatMs = 15_000
 
 /** Everything the console shows; nothing here changes anything. */
 export function registerReadRoutes(app: FastifyInstance, deps: AppDeps): void {
+  // Open tails and Kafka scans (a search or a story: a consumer of its own each) are bounded per replica.
+  const streams = createSlots(deps.maxStreams)
+  const scans = createSlots(deps.maxScans)
+  const busy = async (reply: FastifyReply, what: string): Promise<FastifyReply> =>
+    await reply
+      .code(503)
+      .header('retry-after', '5')
+      .send({ code: 'BUSY', message: `${what}; try again shortly` })
+  const scanning = async <R>(reply: FastifyReply, read: () => Promise<R>): Promise<R | FastifyReply> => {
+    const release = scans.take()
+    if (!release) return await busy(reply, `${deps.maxScans} searches are reading Kafka already (CONSOLE_MAX_SCANS)`)
+    try {
+      return await read()
+    } finally {
+      release()
+    }
+  }
+
   // Server-sent events: the latest records, then each new one as the tail reads it.
   app.get('/api/tail', async (request, reply) => {
+    const release = streams.take()
+    if (!release) return await busy(reply, `${deps.maxStreams} live tails are open already (CONSOLE_MAX_STREAMS)`)
     reply.hijack()
     const out = reply.raw
     out.writeHead(200, {
@@ -45,20 +66,22 @@ export function registerReadRoutes(app: FastifyInstance, deps: AppDeps): void {
     request.raw.once('close', () => {
       clearInterval(heartbeat)
       unlisten()
+      release()
     })
   })
 
-  app.get('/api/search', { schema: { querystring: searchQuery } }, async (request) => {
+  app.get('/api/search', { schema: { querystring: searchQuery } }, async (request, reply) => {
     const q = request.query as { webhookId?: string; userId?: string; event?: string; from?: string; until?: string; limit: number }
-    return await searchWebhooks(deps, { ...q, ...parseWindow(q, deps.searchWindowMs) })
+    return await scanning(reply, async () => await searchWebhooks(deps, { ...q, ...parseWindow(q, deps.searchWindowMs) }))
   })
 
   app.get(
     '/api/webhooks/:id',
     { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 500 }) }), querystring: Type.Object(windowQuery) } },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params as { id: string }
-      return await readStory(deps, id, parseWindow(request.query as { from?: string; until?: string }, deps.searchWindowMs))
+      const window = parseWindow(request.query as { from?: string; until?: string }, deps.searchWindowMs)
+      return await scanning(reply, async () => await readStory(deps, id, window))
     },
   )
 

@@ -47,6 +47,8 @@ export async function startConsole(config: ConsoleConfig, logger: Logger): Promi
     token: config.token,
     actor: config.CONSOLE_ACTOR,
     maxRedriveRate: config.CONSOLE_REDRIVE_MAX_RATE,
+    maxStreams: config.CONSOLE_MAX_STREAMS,
+    maxScans: config.CONSOLE_MAX_SCANS,
     logger,
   })
   const address = await app.listen({ host: config.CONSOLE_HOST, port: config.CONSOLE_PORT })

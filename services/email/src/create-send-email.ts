@@ -107,9 +107,10 @@ export function createSendEmail(deps: SendEmailDeps): SendEmail {
     } catch (err) {
       const failure = await classifySmtpError(err, deps.mailer.verify)
       metrics.failed.inc({ kind: failure.code === 'SMTP_REJECTED' ? 'permanent' : 'transient' })
-      // Timeouts and lost connections stay 'sending': the server may have the message.
+      // Timeouts and lost connections stay 'sending' (the server may have the message); the attempt is over all the same.
       if (isDefiniteRefusal(failure) || neverConnected(err))
         await ledger.refused(group, id, failure.code === 'SMTP_REJECTED' ? 'rejected' : 'deferred', failure.message)
+      else await ledger.release(group, id)
       throw failure
     } finally {
       metrics.sendDuration.observe((performance.now() - began) / 1000)

@@ -29,6 +29,12 @@ export type SendLedger = {
   refused: (group: string, webhookId: string, state: 'deferred' | 'rejected', reply: string) => Promise<void>
   /** Decided without sending (suppressed, no recipient, a recipient refused by parseRecipient: `reason` says why); never overwrites `sent`. */
   skipped: (group: string, webhookId: string, event: string, state: SkipState, reason?: string) => Promise<void>
+  /**
+   * The attempt ended without a known outcome (a timeout, a lost connection): the row stays
+   * `sending` (the server may have the message) and the lock goes, so the retry resends now
+   * rather than be refused as in progress until `holdMs`.
+   */
+  release: (group: string, webhookId: string) => Promise<void>
   /** Lets go of the claims still held (sends whose outcome was never recorded); before the pool ends. */
   close: () => Promise<void>
 }
@@ -133,6 +139,9 @@ export function createSendLedger(pool: pg.Pool, options: { holdMs?: number } = {
          WHERE email_sends.state <> 'sent'`,
         [group, webhookId, event, state, reason ?? null],
       )
+    },
+    async release(group, webhookId) {
+      await held.get(keyOf(group, webhookId))?.letGo()
     },
     async close() {
       const holds = [...held.values()]

@@ -142,6 +142,27 @@ describe('two owners of one webhook at once', () => {
     }
   })
 
+  it('lets go of a claim whose SMTP call ended without an answer, so the retry resends at once with the same Message-ID', async () => {
+    const id = `wh-${run}-timeout`
+    // The server took the message, then the answer was lost: what a client-side timeout looks like.
+    const lostAnswer = Object.assign(new Error('Timeout'), { code: 'ETIMEDOUT' })
+    const first = createOwner({
+      ...mailer,
+      send: async (email) => {
+        await mailer.send(email)
+        throw lostAnswer
+      },
+    })
+    await expect(first.send(await jobFor(first, id))).rejects.toMatchObject({ code: 'SMTP_CONNECTION_LOST', retryable: true })
+    expect(await sendRow(id)).toEqual({ state: 'sending', attempts: 1, resumed: false })
+
+    // The retry (same process or another) is not refused as in progress: it resends, same Message-ID.
+    const retry = createOwner()
+    await retry.send(await jobFor(retry, id))
+    expect(await sendRow(id)).toEqual({ state: 'sent', attempts: 2, resumed: true })
+    expect(await emailsOf(id)).toBe(2)
+  })
+
   it('resends at once, same Message-ID, a claim no live run holds (its owner was killed)', async () => {
     const id = `wh-${run}-dead`
     const survivor = createOwner()

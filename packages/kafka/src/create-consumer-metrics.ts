@@ -64,8 +64,8 @@ function build(registry: Registry) {
     }),
     pausedPartitions: new Gauge({
       name: 'webhooks_consumer_paused_partitions',
-      help: 'Partitions paused for a dependency outage or a retry wait',
-      labelNames: ['group', 'reason'],
+      help: 'Partitions paused for a dependency outage or a retry wait (1 while paused, per partition and reason)',
+      labelNames: ['group', 'topic', 'partition', 'reason'],
       registers,
     }),
     lastCommit: new Gauge({

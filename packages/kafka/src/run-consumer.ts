@@ -99,7 +99,7 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
   async function pauseForOutage(consumer: Consumer, topic: string, partition: number, offset: string, code: string): Promise<void> {
     consumer.pause([{ topic, partitions: [partition] }])
     consumer.seek({ topic, partition, offset })
-    metrics.pausedPartitions.inc({ group, reason: 'outage' })
+    metrics.pausedPartitions.inc({ group, topic, partition, reason: 'outage' })
     logger.warn({ topic, partition, dependency: code }, 'dependency down: partition paused until it answers')
     void (async () => {
       for (let i = 0; !stopping.signal.aborted; i++) {
@@ -108,7 +108,7 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
         )
         if (code === 'SETTLE_FAILED' || (await probe().catch(() => false))) break
       }
-      metrics.pausedPartitions.dec({ group, reason: 'outage' })
+      metrics.pausedPartitions.dec({ group, topic, partition, reason: 'outage' })
       if (!stopping.signal.aborted) {
         logger.info({ topic, partition }, 'dependency back: partition resumed')
         consumer.resume([{ topic, partitions: [partition] }])
@@ -215,13 +215,13 @@ export async function runConsumer<T>(definition: ConsumerDefinition<T>, deps: Co
     const { topic, partition, offset } = message
     consumer.pause([{ topic, partitions: [partition] }])
     consumer.seek({ topic, partition, offset })
-    metrics.pausedPartitions.inc({ group, reason: 'retry-wait' })
+    metrics.pausedPartitions.inc({ group, topic, partition, reason: 'retry-wait' })
     // Resume at the due time (checked again then); short waits keep a shutdown prompt.
     const wait = Math.min(Math.max(dueAt - Date.now(), 0), longestRetryWaitMs)
     void sleep(wait, undefined, { signal: stopping.signal })
       .catch(() => undefined)
       .then(() => {
-        metrics.pausedPartitions.dec({ group, reason: 'retry-wait' })
+        metrics.pausedPartitions.dec({ group, topic, partition, reason: 'retry-wait' })
         if (!stopping.signal.aborted) consumer.resume([{ topic, partitions: [partition] }])
       })
   }

@@ -193,13 +193,14 @@ async function loadGroups() {
 $('#groups-refresh').addEventListener('click', loadGroups)
 
 function renderGroup(g) {
-  const paused = Object.entries(g.paused)
   return el(
     'div',
     { class: 'group', dataset: { group: g.group } },
     el('h3', {}, `${g.group} — ${g.state}, ${g.members.length} member${g.members.length === 1 ? '' : 's'}`),
     g.dlqRecords === null ? '' : el('p', {}, `DLQ: ${g.dlqRecords} record${g.dlqRecords === 1 ? '' : 's'}`),
-    paused.length === 0 ? '' : el('p', { class: 'bad' }, `paused: ${paused.map(([why, n]) => `${n} (${why})`).join(', ')}`),
+    g.paused.length === 0
+      ? ''
+      : el('p', { class: 'bad' }, `paused: ${g.paused.map((p) => `${p.topic}:${p.partition} (${p.reason})`).join(', ')}`),
     g.members.length === 0
       ? ''
       : objectsTable(g.members.map((m) => ({ client: m.clientId, host: m.host, assignment: JSON.stringify(m.assignment) }))),

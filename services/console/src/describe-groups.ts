@@ -22,8 +22,8 @@ export type GroupView = {
   state: string
   members: Member[]
   partitions: PartitionLag[]
-  /** Paused partitions by reason, from the members' /metrics (which count them, but do not name them). */
-  paused: Record<string, number>
+  /** Partitions of this group's topics paused now, and why (outage, retry-wait), from the members' /metrics. */
+  paused: PausedPartition[]
   dlqRecords: number | null
   /** Why replay would refuse now, when it would. */
   active: string | undefined
@@ -80,7 +80,7 @@ export async function describeGroups(deps: ConsoleDeps): Promise<GroupsView> {
         assignment: decodeAssignment(m.memberAssignment),
       })),
       partitions,
-      paused: pausedOf(samples, spec.of),
+      paused: pausedOf(samples, spec.of, topics),
       dlqRecords:
         spec.kind === 'main' && existing.has(dlq)
           ? (await admin.fetchTopicOffsets(dlq)).reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0)
@@ -107,15 +107,14 @@ function lagSecondsOf(samples: Sample[], groups: string[], topic: string, partit
   return sample ? sample.value : null
 }
 
-function pausedOf(samples: Sample[], group: string): Record<string, number> {
-  const paused: Record<string, number> = {}
-  for (const s of samples) {
-    if (s.name === 'webhooks_consumer_paused_partitions' && s.labels.group === group && s.value > 0) {
-      const reason = s.labels.reason ?? '?'
-      paused[reason] = (paused[reason] ?? 0) + s.value
-    }
-  }
-  return paused
+export type PausedPartition = { topic: string; partition: number; reason: string }
+
+/** The partitions of `topics` a member of `group` reports paused (the gauge is 1 while paused). */
+export function pausedOf(samples: Sample[], group: string, topics: string[]): PausedPartition[] {
+  return samples
+    .filter((s) => s.name === 'webhooks_consumer_paused_partitions' && s.labels.group === group && s.value > 0)
+    .filter((s) => topics.includes(s.labels.topic ?? ''))
+    .map((s) => ({ topic: s.labels.topic ?? '', partition: Number(s.labels.partition), reason: s.labels.reason ?? '?' }))
 }
 
 function decodeAssignment(buffer: Buffer): Record<string, number[]> {

@@ -62,3 +62,17 @@ export function readSecret(
   problems.push(file === undefined ? `${name}: the secret ${problem}` : `${fileName}: the secret in ${file} ${problem}`)
   return undefined
 }
+
+/** readSecret for a secret the service cannot run without: neither variable set adds `missing` to `problems`. */
+export function requireSecret(
+  env: Record<string, string | undefined>,
+  name: string,
+  problems: string[],
+  missing: string,
+  minBytes = minSecretBytes,
+): string | undefined {
+  const before = problems.length
+  const value = readSecret(env, name, problems, minBytes)
+  if (value === undefined && problems.length === before) problems.push(missing)
+  return value
+}

@@ -5,6 +5,7 @@ import {
   collectConfig,
   parseDuration,
   readSecret,
+  requireSecret,
   secretEnv,
   secretProblem,
   sharedServiceEnv,
@@ -71,9 +72,7 @@ export function loadAnalyticsConfig(env: Record<string, string | undefined> = pr
   const problems: string[] = []
   const base = collectConfig(schema, env, problems)
   // A URL rather than a key: any length, but an empty file is refused like any other secret.
-  const before = problems.length
-  const databaseUrl = readSecret(env, 'DATABASE_URL', problems, 1)
-  if (databaseUrl === undefined && problems.length === before) problems.push('DATABASE_URL: set it or DATABASE_URL_FILE')
+  const databaseUrl = requireSecret(env, 'DATABASE_URL', problems, 'DATABASE_URL: set it or DATABASE_URL_FILE', 1)
   const apiTokens = readApiTokens(env, problems)
   const schedule = { name: 'ANALYTICS_RETRY_SCHEDULE', value: env.ANALYTICS_RETRY_SCHEDULE }
   const topology = { group: 'analytics', topicPrefix: base?.KAFKA_TOPIC_PREFIX, override: schedule }

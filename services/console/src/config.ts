@@ -1,4 +1,4 @@
-import { collectConfig, ConfigError, durationVar, parseDuration, readSecret, secretEnv, sharedServiceEnv } from '@nudj-webhooks/config'
+import { collectConfig, ConfigError, durationVar, parseDuration, requireSecret, secretEnv, sharedServiceEnv } from '@nudj-webhooks/config'
 import { defaultTopologyFile } from '@nudj-webhooks/kafka'
 import { Type, type Static } from '@sinclair/typebox'
 
@@ -78,10 +78,7 @@ export type ConsoleConfig = ConsoleEnv & {
 export function loadConsoleConfig(env: Record<string, string | undefined> = process.env): ConsoleConfig {
   const problems: string[] = []
   const base = collectConfig(schema, env, problems)
-  const before = problems.length
-  const token = readSecret(env, 'CONSOLE_TOKEN', problems)
-  if (token === undefined && problems.length === before)
-    problems.push('CONSOLE_TOKEN or CONSOLE_TOKEN_FILE: required (the operators’ token)')
+  const token = requireSecret(env, 'CONSOLE_TOKEN', problems, 'CONSOLE_TOKEN or CONSOLE_TOKEN_FILE: required (the operators’ token)')
   const metricsUrls = (env.CONSOLE_METRICS_URLS ?? '')
     .split(',')
     .map((u) => u.trim())

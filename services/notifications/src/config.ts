@@ -7,6 +7,7 @@ import {
   parseTrustedProxies,
   readJsonFile,
   readSecret,
+  requireSecret,
   secretEnv,
   secretProblem,
   sharedServiceEnv,
@@ -174,11 +175,8 @@ export function loadDatabaseUrl(env: Record<string, string | undefined> = proces
 
 /** The key that signs user tokens: required, and longer than other secrets (it is an HMAC key chosen by us). */
 function readTokenSecret(env: Record<string, string | undefined>, problems: string[]): string | undefined {
-  const before = problems.length
-  const secret = readSecret(env, 'NOTIFICATIONS_TOKEN_SECRET', problems, tokenSecretBytes)
-  if (secret === undefined && problems.length === before)
-    problems.push('NOTIFICATIONS_TOKEN_SECRET or NOTIFICATIONS_TOKEN_SECRET_FILE: required (the key that signs user tokens)')
-  return secret
+  const missing = 'NOTIFICATIONS_TOKEN_SECRET or NOTIFICATIONS_TOKEN_SECRET_FILE: required (the key that signs user tokens)'
+  return requireSecret(env, 'NOTIFICATIONS_TOKEN_SECRET', problems, missing, tokenSecretBytes)
 }
 
 export { schema as notificationsEnvSchema }

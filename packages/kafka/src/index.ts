@@ -29,7 +29,15 @@ export type {
 } from './consumer-types.ts'
 export { runConsumer } from './run-consumer.ts'
 export { retryCoordinator } from './ops/retry-coordinator.ts'
-export { defaultTopologyFile, parseRetrySchedule, parseTopology, readGroupTopology } from './ops/load-topology.ts'
+export {
+  defaultTopologyFile,
+  loadTopology,
+  parseRetrySchedule,
+  parseTopology,
+  readGroupTopology,
+  topologyGroup,
+  TopologyError,
+} from './ops/load-topology.ts'
 export type { Topology, TopologyGroup, TopologyTopic } from './ops/load-topology.ts'
 export type { RunningConsumer } from './run-consumer.ts'
 export { connectionSecurity, type ConnectionSecurity, type KafkaSecurity, type RegistryAuth } from './connection-security.ts'
@@ -41,7 +49,6 @@ export type { DlqFilter, DlqRecord } from './ops/dlq-record.ts'
 export { displayable } from './ops/decode-registry-value.ts'
 export { listDlq } from './ops/list-dlq.ts'
 export type { DlqListing } from './ops/list-dlq.ts'
-export { loadTopology, topologyGroup, TopologyError } from './ops/load-topology.ts'
 export { OpsError, UsageError } from './ops/ops-errors.ts'
 export { parseReplayFrom } from './ops/parse-replay-from.ts'
 export type { ReplayFrom } from './ops/parse-replay-from.ts'
